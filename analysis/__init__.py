@@ -1,0 +1,1 @@
+"""Site analysis: pure computations over one deployment's data."""

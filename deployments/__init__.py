@@ -1,0 +1,1 @@
+"""Planning: organisations, areas, sites, deployments, programme, partners and staffing."""

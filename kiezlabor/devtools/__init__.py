@@ -1,0 +1,1 @@
+"""Developer tooling: throwaway services and the demo/test commands."""

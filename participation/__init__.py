@@ -1,0 +1,1 @@
+"""Participation: kiosk devices, residents' and staff inputs, imports, moderation, exports."""

@@ -1,0 +1,1 @@
+"""Reports: Celery report jobs, PDF rendering, the administration's portal and downloads."""
