@@ -1,0 +1,1 @@
+"""Reads of the planning side: QuerySets and plain data for views, admin and analysis."""

@@ -1,0 +1,1 @@
+"""Writes of the planning side: keyword-only, typed, atomic service functions."""
