@@ -105,6 +105,7 @@ PARTNERS = [
         "Gemeinschaftsschule am Park",
     ),
     ("Seniorenvertretung", Partner.Kind.CIVIL_SOCIETY, "Sprechstunde für ältere Menschen", None),
+    ("Freiwillige Feuerwehr", Partner.Kind.OTHER, "Mitmachaktion beim Kiezfest", "Bürgeramt mobil"),
 ]
 
 
@@ -318,7 +319,7 @@ WEEKLY_PROGRAMME = [
 ]
 # The first weeks need a dense programme (seeds): extra dates on these days after the start.
 START_PHASE = [
-    (1, 17, 2, Event.Format.OPEN_HOURS, "Kennenlernen am Container", Event.Lead.OWN, None),
+    (1, 18, 2, Event.Format.OPEN_HOURS, "Kennenlernen am Container", Event.Lead.OWN, None),
     (
         4,
         10,
@@ -330,7 +331,7 @@ START_PHASE = [
     ),
     (
         8,
-        15,
+        13,
         2,
         Event.Format.WORKSHOP,
         "Mitmachtheater für Kinder",
@@ -339,7 +340,7 @@ START_PHASE = [
     ),
     (
         11,
-        17,
+        12,
         2,
         Event.Format.CONSULTATION,
         "Fragen an die Moscheegemeinde",
