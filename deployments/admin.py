@@ -42,12 +42,6 @@ from deployments.services import planning
 User = get_user_model()
 
 
-def _scoped(queryset: QuerySet, request: HttpRequest, path: str) -> QuerySet:
-    if request.user.is_superuser:
-        return queryset
-    return queryset.filter(**{f"{path}__in": planning_rules.organisation_ids(request.user)})
-
-
 class ScopedChoicesMixin:
     """Offer only the user's organisations' objects in select boxes of forms and inlines."""
 
@@ -68,7 +62,9 @@ class ScopedChoicesMixin:
         scope = self.choice_scopes.get(db_field.name)
         if scope and "queryset" not in kwargs:
             model, path = scope
-            kwargs["queryset"] = _scoped(model._default_manager.all(), request, path).distinct()
+            kwargs["queryset"] = planning_rules.scope_to_user(
+                model._default_manager.all(), request.user, path
+            ).distinct()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._limit(db_field, request, kwargs)
@@ -87,7 +83,9 @@ class OrganisationScopedAdmin(
     organisation_path = "organisation"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return _scoped(super().get_queryset(request), request, self.organisation_path)
+        return planning_rules.scope_to_user(
+            super().get_queryset(request), request.user, self.organisation_path
+        )
 
 
 class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):

@@ -25,12 +25,8 @@ class OrganisationScopedViewSet(viewsets.ModelViewSet):
     organisation_path = "organisation"
 
     def get_queryset(self) -> QuerySet:
-        queryset = self.queryset.all()
-        user = self.request.user
-        if user.is_superuser:
-            return queryset
-        return queryset.filter(
-            **{f"{self.organisation_path}__in": planning_rules.organisation_ids(user)}
+        return planning_rules.scope_to_user(
+            self.queryset.all(), self.request.user, self.organisation_path
         )
 
     @transaction.atomic

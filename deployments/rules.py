@@ -34,6 +34,13 @@ def organisation_ids(user) -> set[int]:
     return set(organisation_roles(user))
 
 
+def scope_to_user(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
+    """Rows of the user's organisations (reached through ``path``); superusers see all."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{path}__in": organisation_ids(user)})
+
+
 def organisation_id_of(obj: models.Model) -> int | None:
     """The organisation an object of the planning side belongs to."""
     if isinstance(obj, Organisation):

@@ -75,12 +75,9 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        queryset = super().get_queryset()
         user = self.context["request"].user
-        if user.is_superuser:
-            return queryset
-        return queryset.filter(
-            **{f"{self.scope_path}__in": planning_rules.organisation_ids(user)}
+        return planning_rules.scope_to_user(
+            super().get_queryset(), user, self.scope_path
         ).distinct()
 
 
