@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kiezlabor.i18n import translated, validate_translations
+
 
 class AgeBand(models.TextChoices):
     """The age bands of Berlin's official population statistics (Einwohnerregister)."""
@@ -236,6 +238,13 @@ class Theme(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("Name"), max_length=100)
+    translations = models.JSONField(
+        _("Übersetzungen"),
+        default=dict,
+        blank=True,
+        validators=[validate_translations],
+        help_text=_('Für das Tablet, z. B. {"en": "Mobility", "tr": "Ulaşım"}.'),
+    )
 
     class Meta:
         verbose_name = _("Thema")
@@ -249,6 +258,9 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str) -> str:
+        return translated(self.name, self.translations, language)
 
 
 class Deployment(models.Model):
@@ -593,3 +605,41 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deployment}: {self.starts_at:%d.%m.%Y %H:%M}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, and when: the trail of staff actions on shared data."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("Organisation"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wer"),
+    )
+    action = models.CharField(_("Aktion"), max_length=60)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("Art des Objekts")
+    )
+    target_id = models.CharField(_("Objekt-ID"), max_length=64)
+    target_repr = models.CharField(_("Objekt"), max_length=200)
+    data = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
+    at = models.DateTimeField(_("wann"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"

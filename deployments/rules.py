@@ -41,16 +41,20 @@ def scope_to_user(queryset: models.QuerySet, user, path: str) -> models.QuerySet
     return queryset.filter(**{f"{path}__in": organisation_ids(user)})
 
 
+# The relation through which an object reaches its organisation, tried in this order.
+OWNER_PATHS = ("deployment", "partner", "workshop", "poll", "contribution")
+
+
 def organisation_id_of(obj: models.Model) -> int | None:
-    """The organisation an object of the planning side belongs to."""
+    """The organisation an object belongs to, found through its owner if it has none itself."""
     if isinstance(obj, Organisation):
         return obj.pk
     if hasattr(obj, "organisation_id"):
         return obj.organisation_id
-    if hasattr(obj, "deployment"):
-        return obj.deployment.organisation_id
-    if hasattr(obj, "partner"):
-        return obj.partner.organisation_id
+    for path in OWNER_PATHS:
+        owner = getattr(obj, path, None)
+        if owner is not None:
+            return organisation_id_of(owner)
     return None
 
 

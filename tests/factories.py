@@ -142,3 +142,71 @@ class ShiftFactory(factory.django.DjangoModelFactory):
     staff = factory.SubFactory(UserFactory)
     starts_at = factory.LazyAttribute(lambda shift: berlin_time(shift.deployment.starts_on, 12))
     ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + dt.timedelta(hours=6))
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "deployments.Theme"
+        django_get_or_create = ("organisation", "name")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Iterator(["Grünflächen", "Verkehr", "Spielplätze", "Sauberkeit"])
+    translations = factory.LazyAttribute(
+        lambda theme: {code: f"{theme.name} ({code})" for code in ("en", "tr", "ar", "uk")}
+    )
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    """A tablet; pair it through ``participation.services.devices`` to get a token."""
+
+    class Meta:
+        model = "participation.Device"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Tablet {n}")
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    """An idea from the tablet, not yet moderated."""
+
+    class Meta:
+        model = "participation.Contribution"
+
+    deployment = factory.SubFactory(DeploymentFactory)
+    kind = "idea"
+    channel = "kiosk"
+    text = factory.Iterator(
+        [
+            "Mehr Bänke auf dem Platz, damit Ältere sich ausruhen können.",
+            "Die Kreuzung an der Ecke braucht einen Zebrastreifen.",
+            "Ein Trinkbrunnen für heiße Sommertage wäre toll.",
+            "Mehr Mülleimer rund um den Spielplatz.",
+        ]
+    )
+    language = "de"
+
+
+class PollFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participation.Poll"
+
+    deployment = factory.SubFactory(DeploymentFactory)
+    question = "Was wünschen Sie sich für den Platz?"
+    translations = factory.LazyFunction(
+        lambda: {
+            "en": "What would you like for the square?",
+            "tr": "Meydan için ne istersiniz?",
+            "ar": "ماذا تتمنى للساحة؟",
+            "uk": "Чого ви бажаєте для площі?",
+        }
+    )
+    type = "single"
+
+
+class PollOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participation.PollOption"
+
+    poll = factory.SubFactory(PollFactory)
+    label = factory.Iterator(["Mehr Grün", "Mehr Sitzplätze", "Mehr Licht"])
+    position = factory.Sequence(lambda n: n)

@@ -1,0 +1,11 @@
+"""The staff side of participation in the admin, one module per area of work."""
+
+from participation.admin import (  # noqa: F401  (registers the model admins)
+    contributions,
+    devices,
+    imports,
+    exports,
+    polls,
+    qualification,
+    records,
+)

@@ -1,0 +1,4 @@
+"""Celery tasks of participation: thin wrappers that take ids and call a service."""
+
+from participation.tasks.exports import export_build  # noqa: F401
+from participation.tasks.imports import import_run  # noqa: F401
