@@ -3,8 +3,8 @@
 from participation.admin import (  # noqa: F401  (registers the model admins)
     contributions,
     devices,
-    imports,
     exports,
+    imports,
     polls,
     qualification,
     records,
