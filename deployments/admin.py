@@ -35,6 +35,7 @@ from deployments.models import (
     TargetGroup,
     Theme,
 )
+from deployments.selectors.planning import planning_check
 from deployments.selectors.programme import programme_weeks
 from deployments.services import areas as area_services
 from deployments.services import planning
@@ -311,12 +312,12 @@ class DeploymentAdmin(OrganisationScopedAdmin):
         if deployment is not None and request.method == "GET":
             extra_context = {
                 **(extra_context or {}),
-                "planning_check": planning.planning_check(deployment=deployment),
+                "planning_check": planning_check(deployment=deployment),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj: Deployment, form, change: bool) -> None:
-        request._planning_before = planning.planning_check(deployment=obj) if change else None
+        request._planning_before = planning_check(deployment=obj) if change else None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
@@ -326,7 +327,7 @@ class DeploymentAdmin(OrganisationScopedAdmin):
         before = {finding.key for finding in before_check.errors} if before_check else set()
         new_errors = [
             finding
-            for finding in planning.planning_check(deployment=form.instance).errors
+            for finding in planning_check(deployment=form.instance).errors
             if finding.key not in before
         ]
         if new_errors:

@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from deployments.models import Deployment, DeploymentGoal, Event, Goal, Site, TargetGroup
-from deployments.services.planning import (
+from deployments.selectors.planning import (
     BOOKING_STATUSES,
     COMMITTED_STATUSES,
     GOAL_FORMATS,

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deployments.models import Deployment, Event, Shift, Site, TargetGroup
+from deployments.selectors.planning import PlanningCheck, planning_check
 from deployments.services import planning
 from tests.factories import (
     BERLIN,
@@ -191,7 +192,7 @@ def test_confirming_is_refused_while_the_plan_has_errors(deployment, user) -> No
 def test_confirming_is_allowed_with_warnings_only(deployment, user) -> None:
     with_status(deployment, Status.PLANNED)
     ShiftFactory(deployment=deployment, staff=None)
-    assert planning.planning_check(deployment=deployment).warnings
+    assert planning_check(deployment=deployment).warnings
 
     planning.deployment_confirm(deployment=deployment, by=user)
 
@@ -628,9 +629,9 @@ def build_programme(events: int) -> Deployment:
     return deployment
 
 
-def count_queries(deployment: Deployment) -> tuple[int, planning.PlanningCheck]:
+def count_queries(deployment: Deployment) -> tuple[int, PlanningCheck]:
     with CaptureQueriesContext(connection) as queries:
-        check = planning.planning_check(deployment=deployment)
+        check = planning_check(deployment=deployment)
     return len(queries), check
 
 

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from deployments.models import Area, Deployment, Event, Partner
-from deployments.services.planning import planning_check
+from deployments.selectors.planning import planning_check
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
