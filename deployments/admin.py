@@ -7,9 +7,8 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -41,6 +40,14 @@ from deployments.services import areas as area_services
 from deployments.services import planning
 
 User = get_user_model()
+
+
+class PlanningRefused(Exception):
+    """Raised inside the admin's save transaction to roll back a save the planning check refuses."""
+
+    def __init__(self, findings):
+        super().__init__(findings)
+        self.findings = findings
 
 
 class ScopedChoicesMixin:
@@ -316,6 +323,36 @@ class DeploymentAdmin(OrganisationScopedAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Save; a save that adds planning errors is rolled back and the form shown again.
+
+        The second pass gets the same POST data, so nothing the user typed is lost; its form
+        carries the planning errors and is therefore not saved again.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PlanningRefused as refusal:
+            request._planning_refused = refusal.findings
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "_planning_refused", None)
+        if not refused:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                self.add_error(
+                    None, _("Nicht gespeichert – die Planungsprüfung hat Fehler gefunden:")
+                )
+                for finding in refused:
+                    self.add_error(None, finding.message)
+                return cleaned_data
+
+        return RefusedForm
+
     def save_model(self, request, obj: Deployment, form, change: bool) -> None:
         request._planning_before = planning_check(deployment=obj) if change else None
         super().save_model(request, obj, form, change)
@@ -331,27 +368,7 @@ class DeploymentAdmin(OrganisationScopedAdmin):
             if finding.key not in before
         ]
         if new_errors:
-            transaction.set_rollback(True)
-            request._planning_refused = new_errors
-
-    def _refused(self, request, obj) -> HttpResponseRedirect | None:
-        refused = getattr(request, "_planning_refused", None)
-        if not refused:
-            return None
-        self.message_user(
-            request,
-            _("Nicht gespeichert – die Planungsprüfung hat Fehler gefunden:"),
-            messages.ERROR,
-        )
-        for finding in refused:
-            self.message_user(request, finding.message, messages.ERROR)
-        return HttpResponseRedirect(request.path)
-
-    def response_change(self, request, obj):
-        return self._refused(request, obj) or super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        return self._refused(request, obj) or super().response_add(request, obj, post_url_continue)
+            raise PlanningRefused(new_errors)
 
     def _transition(self, request, queryset, to: Deployment.Status) -> None:
         done = 0
