@@ -1,0 +1,191 @@
+"""The ORM side of the analysis: one deployment's data as the plain tables ``analysis`` works on.
+
+Every table is read with a fixed number of queries, aggregated or projected in SQL, and built
+with ``DataFrame.from_records`` straight from ``values_list`` so that 100,000 contributions do
+not become 100,000 model instances. Pins are projected to EPSG:25833 (metres) in the database.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+import pandas as pd
+from django.contrib.gis.db.models.functions import Transform
+from django.db.models import Count, F, FloatField, Func, OuterRef, Q, Subquery, Value
+
+from deployments.models import Area, Deployment, Event
+from participation.models import Contribution, ModerationStatus, VisitorCount
+
+METRIC_SRID = 25833
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+CONTRIBUTION_COLUMNS = [
+    "id",
+    "kind",
+    "channel",
+    "text",
+    "language",
+    "theme",
+    "event_id",
+    "received_at",
+    "age_band",
+    "relation",
+    "demographics_estimated",
+    "approved",
+    "support",
+    "x",
+    "y",
+    "area_code",
+    "rating",
+]
+VISITOR_COLUMNS = ["hour_starts_at", "age_band", "gender", "count", "source"]
+EVENT_COLUMNS = [
+    "id",
+    "title",
+    "format",
+    "starts_at",
+    "ends_at",
+    "state",
+    "lead",
+    "series_id",
+    "is_public",
+    "attendance",
+]
+
+
+class _X(Func):
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class _Y(Func):
+    function = "ST_Y"
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class DeploymentTables:
+    """Everything the pure analysis needs about one deployment."""
+
+    contributions: pd.DataFrame
+    visitor_counts: pd.DataFrame
+    events: pd.DataFrame
+    population: dict[str, int]
+    site: tuple[float, float]
+    areas: list[tuple[str, str]]
+
+
+def counted_contributions(*, deployment: Deployment):
+    """Contributions that count: not rejected or hidden; duplicates folded into their original."""
+    return Contribution.objects.filter(deployment=deployment, duplicate_of__isnull=True).exclude(
+        moderation_status__in=[ModerationStatus.REJECTED, ModerationStatus.HIDDEN]
+    )
+
+
+def contributions_table(*, deployment: Deployment) -> pd.DataFrame:
+    containing_area = Area.objects.filter(
+        kind=Area.Kind.FORECAST_AREA, geometry__contains=OuterRef("location")
+    ).values("code")[:1]
+    projected = Transform("location", METRIC_SRID)
+    rows = (
+        counted_contributions(deployment=deployment)
+        .annotate(
+            theme_name=F("theme__name"),
+            is_approved=Q(moderation_status=ModerationStatus.APPROVED),
+            support=Value(1)
+            + Count(
+                "duplicates",
+                filter=~Q(
+                    duplicates__moderation_status__in=[
+                        ModerationStatus.REJECTED,
+                        ModerationStatus.HIDDEN,
+                    ]
+                )
+                | Q(duplicates__rejection_reason="duplicate"),
+            ),
+            x=_X(projected),
+            y=_Y(projected),
+            area_code=Subquery(containing_area),
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "kind",
+            "channel",
+            "text",
+            "language",
+            "theme_name",
+            "event_id",
+            "received_at",
+            "age_band",
+            "relation",
+            "demographics_estimated",
+            "is_approved",
+            "support",
+            "x",
+            "y",
+            "area_code",
+            "rating",
+        )
+    )
+    frame = pd.DataFrame.from_records(rows.iterator(chunk_size=5000), columns=CONTRIBUTION_COLUMNS)
+    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(BERLIN)
+    return frame
+
+
+def visitor_counts_table(*, deployment: Deployment) -> pd.DataFrame:
+    rows = VisitorCount.objects.filter(deployment=deployment).values_list(*VISITOR_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, columns=VISITOR_COLUMNS)
+    frame["hour_starts_at"] = pd.to_datetime(frame["hour_starts_at"], utc=True).dt.tz_convert(
+        BERLIN
+    )
+    return frame
+
+
+def events_table(*, deployment: Deployment) -> pd.DataFrame:
+    events = list(
+        Event.objects.filter(deployment=deployment)
+        .order_by("starts_at", "pk")
+        .values_list(*EVENT_COLUMNS)
+    )
+    groups: dict[int, list[str]] = {}
+    for event_id, code in Event.target_groups.through.objects.filter(
+        event__deployment=deployment
+    ).values_list("event_id", "targetgroup__code"):
+        groups.setdefault(event_id, []).append(code)
+    frame = pd.DataFrame.from_records(events, columns=EVENT_COLUMNS)
+    frame["target_groups"] = [sorted(groups.get(event_id, [])) for event_id in frame["id"]]
+    for column in ("starts_at", "ends_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(BERLIN)
+    return frame
+
+
+def deployment_tables(*, deployment: Deployment) -> DeploymentTables:
+    """The tables of ``analysis/ANALYSIS`` contract for one deployment."""
+    site = (
+        Deployment.objects.filter(pk=deployment.pk)
+        .annotate(
+            x=_X(Transform("site__location", METRIC_SRID)),
+            y=_Y(Transform("site__location", METRIC_SRID)),
+        )
+        .values_list("x", "y")
+        .get()
+    )
+    areas = list(
+        deployment.site.areas.filter(kind=Area.Kind.FORECAST_AREA)
+        .order_by("code")
+        .values_list("code", "name", "population_by_age")
+    )
+    population: dict[str, int] = {}
+    for _code, _name, by_age in areas:
+        for band, residents in (by_age or {}).items():
+            population[band] = population.get(band, 0) + int(residents)
+    return DeploymentTables(
+        contributions=contributions_table(deployment=deployment),
+        visitor_counts=visitor_counts_table(deployment=deployment),
+        events=events_table(deployment=deployment),
+        population=population,
+        site=site,
+        areas=[(code, name) for code, name, _by_age in areas],
+    )
