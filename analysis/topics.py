@@ -1,0 +1,449 @@
+"""Topics: clusters of residents' free texts, with the keywords that explain each cluster.
+
+Each language is analysed on its own; German is the main result, the others are kept apart in
+``Topics.other_languages`` (nothing is translated, so words of different languages never mix).
+
+Pipeline for one language with at least ``MIN_TEXTS_FOR_CLUSTERS`` texts:
+
+1. Words (two or more letters/digits, hyphens inside allowed) are reduced to their base form
+   with simplemma; German stop words (``stopwords_de.txt``: function words and the filler words
+   of Kiez contributions such as „mehr“, „bitte“, „gibt“) are dropped, by word and by base form.
+2. TF-IDF over the distinct texts (duplicates were folded by the selector): a word must occur in
+   at least ``MIN_DF`` texts (a word used once cannot characterise a group), the vocabulary is
+   capped at the ``MAX_FEATURES`` most frequent base forms, term frequencies are dampened
+   logarithmically.
+3. NMF (``init="nndsvd"``, ``random_state`` fixed) on the TF-IDF rows. Each text goes to the
+   cluster with its largest NMF weight; texts without any remaining word are listed as
+   unclustered. ``support`` (1 + folded duplicates) weights the counts and shares, not the
+   factorisation: a duplicate adds no new words, and weighting the rows made the clusters
+   chase single popular texts instead of themes (tried on the planted corpus of the tests).
+4. The number of clusters k is the most stable one from 2 to 8: the texts (at most
+   ``STABILITY_SAMPLE`` of them, a fixed random sample) are clustered once with k clusters and
+   again on ``SUBSAMPLES`` fixed random subsamples of 80 %; the agreement of each subsample's
+   clusters with the first (adjusted Rand index, 1 = identical, 0 = chance) is averaged. Real
+   themes come out the same on every subsample; a split of one theme into arbitrary parts does
+   not, and which themes get merged when k is too small tends to vary as well. Scores are
+   rounded to two decimals; of equally stable counts the larger wins (the finer split that is
+   just as reproducible). All scores are returned for checking. (The silhouette was tried first
+   and rejected: on short texts it keeps rising with k and splits every theme.)
+
+With fewer texts than ``MIN_TEXTS_FOR_CLUSTERS`` (or too few shared words) there are no clusters:
+the approved texts are listed as they are. Everything is deterministic: rows are sorted by id,
+seeds are fixed and reported weights are rounded.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, fields
+from functools import cache, lru_cache, partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import simplemma
+from django.utils.translation import gettext, ngettext
+from scipy import sparse
+from simplemma.strategies.dictionaries.dictionary_factory import (
+    SUPPORTED_LANGUAGES as LEMMATISED_LANGUAGES,
+)
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
+
+GERMAN = "de"
+MIN_TEXTS_FOR_CLUSTERS = 20
+CLUSTER_COUNTS = range(2, 9)
+TOP_KEYWORDS = 8
+LABEL_KEYWORDS = 3
+MIN_DF = 2
+# Without a curated stop word list, words in more than half of the texts are dropped instead.
+MAX_DF_WITHOUT_STOPWORDS = 0.5
+MAX_FEATURES = 5000
+RANDOM_STATE = 0
+NMF_MAX_ITER = 400
+STABILITY_SAMPLE = 1000
+SUBSAMPLES = 5
+SUBSAMPLE_FRACTION = 0.8
+DECIMALS = 4
+
+STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
+_WORD = re.compile(r"\w[\w-]*\w")
+_LEMMA_CACHE_SIZE = 200_000
+
+
+@dataclass(frozen=True)
+class Keyword:
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Quote:
+    contribution_id: int
+    text: str
+    support: int
+
+
+@dataclass(frozen=True)
+class Cluster:
+    label: str
+    keywords: list[Keyword]
+    inputs: int
+    mentions: int
+    share: float
+    quote: Quote | None
+    contribution_ids: list[int]
+
+
+@dataclass(frozen=True)
+class LanguageTopics:
+    language: str
+    inputs: int
+    mentions: int
+    clusters: list[Cluster]
+    plain_list: list[Quote] | None
+    unclustered_ids: list[int]
+    cluster_count_scores: dict[str, float]
+    note: str
+
+
+@dataclass(frozen=True)
+class Topics(LanguageTopics):
+    """The German result (inherited fields) plus the other languages, kept apart."""
+
+    other_languages: list[LanguageTopics]
+    method: str
+    definitions: dict[str, str]
+
+
+def topics(contributions: pd.DataFrame) -> Topics:
+    """Cluster the free texts of ``contributions`` (the analysis contract's table) by language.
+
+    Uses the columns ``id``, ``text``, ``language``, ``approved`` and ``support``; rows with an
+    empty text are ignored. Only approved texts are ever quoted.
+    """
+    texts = _free_texts(contributions)
+    # iter(): dict() would take the GroupBy's ``keys`` attribute for a mapping's keys().
+    groups = dict(iter(texts.groupby("language", sort=True)))
+    german = _language_topics(groups.pop(GERMAN, texts.iloc[0:0]), GERMAN)
+    others = [_language_topics(group, language) for language, group in groups.items()]
+    return Topics(
+        **{field.name: getattr(german, field.name) for field in fields(LanguageTopics)},
+        other_languages=others,
+        method=_method(german),
+        definitions=_definitions(),
+    )
+
+
+def _free_texts(contributions: pd.DataFrame) -> pd.DataFrame:
+    texts = contributions.loc[:, ["id", "text", "language", "approved", "support"]].copy()
+    texts["text"] = texts["text"].fillna("").astype(str).str.strip()
+    texts = texts[texts["text"] != ""]
+    texts["language"] = texts["language"].fillna("").astype(str)
+    texts["approved"] = texts["approved"].fillna(False).astype(bool)
+    texts["support"] = texts["support"].fillna(1).astype(int).clip(lower=1)
+    texts["id"] = texts["id"].astype(int)
+    return texts.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _language_topics(texts: pd.DataFrame, language: str) -> LanguageTopics:
+    if texts.empty:
+        return _plain(texts, language, gettext("Keine Freitexte."))
+    if len(texts) < MIN_TEXTS_FOR_CLUSTERS:
+        note = ngettext(
+            "Nur %(count)d Text – zu wenige für Themencluster (ab %(minimum)d Texten). "
+            "Aufgeführt sind die freigegebenen Texte.",
+            "Nur %(count)d Texte – zu wenige für Themencluster (ab %(minimum)d Texten). "
+            "Aufgeführt sind die freigegebenen Texte.",
+            len(texts),
+        ) % {"count": len(texts), "minimum": MIN_TEXTS_FOR_CLUSTERS}
+        return _plain(texts, language, note)
+    result = _clusters(texts, language)
+    if result is None:
+        note = gettext(
+            "Die Texte haben zu wenige gemeinsame Wörter für Themencluster. "
+            "Aufgeführt sind die freigegebenen Texte."
+        )
+        return _plain(texts, language, note)
+    return result
+
+
+def _plain(texts: pd.DataFrame, language: str, note: str) -> LanguageTopics:
+    approved = texts[texts["approved"]].sort_values(["support", "id"], ascending=[False, True])
+    return LanguageTopics(
+        language=language,
+        inputs=len(texts),
+        mentions=int(texts["support"].sum()),
+        clusters=[],
+        plain_list=[
+            Quote(contribution_id=int(row.id), text=row.text, support=int(row.support))
+            for row in approved.itertuples(index=False)
+        ],
+        unclustered_ids=[],
+        cluster_count_scores={},
+        note=note,
+    )
+
+
+def _clusters(texts: pd.DataFrame, language: str) -> LanguageTopics | None:
+    matrix, terms = _tfidf(texts["text"], language)
+    if matrix is None:
+        return None
+    with_words = np.flatnonzero(matrix.getnnz(axis=1) > 0)
+    largest_k = min(max(CLUSTER_COUNTS), len(terms), len(with_words) - 1)
+    if largest_k < min(CLUSTER_COUNTS):
+        return None
+    # One BLAS thread: the many small factorisations run faster than with threads competing
+    # for the cores, and the floating-point results do not depend on the machine's core count.
+    with threadpool_limits(limits=1):
+        counts = range(min(CLUSTER_COUNTS), largest_k + 1)
+        scores = _stability(matrix[_sample(with_words)], counts)
+        best = max(scores, key=lambda k: (scores[k], k))
+        memberships, components = _nmf(matrix, best)
+    return _language_result(texts, language, memberships, components, terms, scores)
+
+
+def _tfidf(texts: pd.Series, language: str) -> tuple[sparse.csr_matrix | None, np.ndarray]:
+    vectorizer = TfidfVectorizer(
+        tokenizer=partial(_terms, language=language),
+        lowercase=False,
+        token_pattern=None,
+        min_df=MIN_DF,
+        max_df=1.0 if _stopwords(language) else MAX_DF_WITHOUT_STOPWORDS,
+        max_features=MAX_FEATURES,
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:
+        # scikit-learn's way of saying that no word occurs in MIN_DF texts: no clusters then.
+        return None, np.array([])
+    return sparse.csr_matrix(matrix), vectorizer.get_feature_names_out()
+
+
+def _nmf(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    model = NMF(n_components=k, init="nndsvd", random_state=RANDOM_STATE, max_iter=NMF_MAX_ITER)
+    # The iteration cap bounds the run time on 100 000 texts; a factorisation stopped there is
+    # still deterministic and its clusters usable. When the fit is exact, scikit-learn takes the
+    # square root of a reconstruction error that rounding made slightly negative; unused here.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        memberships = model.fit_transform(matrix)
+    return memberships, model.components_
+
+
+def _sample(rows: np.ndarray) -> np.ndarray:
+    if len(rows) <= STABILITY_SAMPLE:
+        return rows
+    rng = np.random.default_rng(RANDOM_STATE)
+    return np.sort(rng.choice(rows, size=STABILITY_SAMPLE, replace=False))
+
+
+def _stability(matrix: sparse.csr_matrix, counts: range) -> dict[int, float]:
+    rng = np.random.default_rng(RANDOM_STATE)
+    size = int(SUBSAMPLE_FRACTION * matrix.shape[0])
+    subsamples = [
+        np.sort(rng.choice(matrix.shape[0], size=size, replace=False)) for _ in range(SUBSAMPLES)
+    ]
+    scores = {}
+    for k in counts:
+        reference = _nmf(matrix, k)[0].argmax(axis=1)
+        agreement = [
+            adjusted_rand_score(reference[rows], _nmf(matrix[rows], k)[0].argmax(axis=1))
+            for rows in subsamples
+        ]
+        scores[k] = round(float(np.mean(agreement)), 2)
+    return scores
+
+
+def _language_result(
+    texts: pd.DataFrame,
+    language: str,
+    memberships: np.ndarray,
+    components: np.ndarray,
+    terms: np.ndarray,
+    scores: dict[int, float],
+) -> LanguageTopics:
+    strongest = memberships.max(axis=1)
+    labels = np.where(strongest > 0, memberships.argmax(axis=1), -1)
+    total_mentions = int(texts["support"].sum())
+    clusters = [
+        _cluster(texts, labels == number, memberships[:, number], components[number], terms)
+        for number in range(components.shape[0])
+        if (labels == number).any()
+    ]
+    clusters.sort(key=lambda cluster: (-cluster.mentions, -cluster.inputs, cluster.label))
+    return LanguageTopics(
+        language=language,
+        inputs=len(texts),
+        mentions=total_mentions,
+        clusters=clusters,
+        plain_list=None,
+        unclustered_ids=texts.loc[labels == -1, "id"].astype(int).tolist(),
+        cluster_count_scores={str(k): score for k, score in sorted(scores.items())},
+        note="",
+    )
+
+
+def _cluster(
+    texts: pd.DataFrame,
+    members: np.ndarray,
+    weights: np.ndarray,
+    component: np.ndarray,
+    terms: np.ndarray,
+) -> Cluster:
+    keywords = _keywords(component, terms)
+    mentions = int(texts.loc[members, "support"].sum())
+    return Cluster(
+        label=", ".join(keyword.term for keyword in keywords[:LABEL_KEYWORDS]),
+        keywords=keywords,
+        inputs=int(members.sum()),
+        mentions=mentions,
+        share=round(mentions / int(texts["support"].sum()), DECIMALS),
+        quote=_quote(texts, members, weights),
+        contribution_ids=texts.loc[members, "id"].astype(int).tolist(),
+    )
+
+
+def _keywords(component: np.ndarray, terms: np.ndarray) -> list[Keyword]:
+    total = component.sum()
+    # Highest weight first; equal weights in alphabetical order.
+    order = np.lexsort((terms, -component))[:TOP_KEYWORDS]
+    return [
+        Keyword(term=str(terms[index]), weight=round(float(component[index] / total), DECIMALS))
+        for index in order
+        if component[index] > 0
+    ]
+
+
+def _quote(texts: pd.DataFrame, members: np.ndarray, weights: np.ndarray) -> Quote | None:
+    candidates = np.flatnonzero(members & texts["approved"].to_numpy())
+    if candidates.size == 0:
+        return None
+    # argmax takes the first of equal weights: rows are sorted by id, so the oldest id wins.
+    row = texts.iloc[candidates[np.argmax(weights[candidates])]]
+    return Quote(contribution_id=int(row["id"]), text=row["text"], support=int(row["support"]))
+
+
+def _terms(text: str, *, language: str) -> list[str]:
+    return [term for word in _WORD.findall(text) if (term := _term(word, language)) is not None]
+
+
+@lru_cache(maxsize=_LEMMA_CACHE_SIZE)
+def _term(word: str, language: str) -> str | None:
+    if not any(character.isalpha() for character in word):
+        return None
+    stopwords = _stopwords(language)
+    if word.lower() in stopwords:
+        return None
+    lemma = _lemma(word, language)
+    if len(lemma) < 2 or lemma.lower() in stopwords:
+        return None
+    return lemma
+
+
+def _lemma(word: str, language: str) -> str:
+    if language != GERMAN:
+        lowered = word.lower()
+        if language in LEMMATISED_LANGUAGES:
+            return simplemma.lemmatize(lowered, lang=language)
+        return lowered
+    # German nouns keep their capital letter, so the case of a word is kept as written; only
+    # words written in capitals throughout (not abbreviations) are read like a capitalised word.
+    if word.isupper() and len(word) > 4:
+        word = word.capitalize()
+    return simplemma.lemmatize(word, lang=GERMAN)
+
+
+@cache
+def _stopwords(language: str) -> frozenset[str]:
+    if language == GERMAN:
+        lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+        return frozenset(
+            word for line in lines if (word := line.strip().lower()) and not word.startswith("#")
+        )
+    if language == "en":
+        return frozenset(ENGLISH_STOP_WORDS)
+    return frozenset()
+
+
+def _method(german: LanguageTopics) -> str:
+    chosen = (
+        gettext("gewählt: %(count)d Cluster") % {"count": len(german.clusters)}
+        if german.clusters
+        else gettext("keine Cluster")
+    )
+    return gettext(
+        "Grundformen mit simplemma, deutsche Füllwortliste (%(stopwords)d Wörter); TF-IDF "
+        "(Wort in mindestens %(min_df)d Texten, höchstens %(max_features)d Wörter, "
+        "logarithmische Häufigkeit); NMF (init=nndsvd, random_state=%(seed)d); Clusterzahl "
+        "%(low)d–%(high)d nach der größten Stabilität "
+        "(Übereinstimmung mit %(subsamples)d Teilstichproben, bis %(sample)d Texte), "
+        "%(chosen)s. Ab %(minimum)d Texten je Sprache; jede Sprache für sich."
+    ) % {
+        "stopwords": len(_stopwords(GERMAN)),
+        "min_df": MIN_DF,
+        "max_features": MAX_FEATURES,
+        "seed": RANDOM_STATE,
+        "low": min(CLUSTER_COUNTS),
+        "high": max(CLUSTER_COUNTS),
+        "subsamples": SUBSAMPLES,
+        "sample": STABILITY_SAMPLE,
+        "chosen": chosen,
+        "minimum": MIN_TEXTS_FOR_CLUSTERS,
+    }
+
+
+def _definitions() -> dict[str, str]:
+    return {
+        "inputs": gettext(
+            "Texte: Beiträge mit Freitext in der jeweiligen Sprache; Doppelte zählen einmal."
+        ),
+        "mentions": gettext(
+            "Nennungen: Texte einschließlich der mit ihnen zusammengeführten Doppelten."
+        ),
+        "clusters": gettext(
+            "Themencluster: Gruppen von Texten mit ähnlichem Wortschatz, rechnerisch gebildet "
+            "(NMF); jeder Text gehört zu dem Cluster, zu dem er am stärksten passt."
+        ),
+        "keywords": gettext(
+            "Stichwörter: die %(count)d Grundformen mit dem größten Gewicht im Cluster; das "
+            "Gewicht ist ihr Anteil am Gesamtgewicht aller Wörter des Clusters. Die Bezeichnung "
+            "eines Clusters sind seine ersten drei Stichwörter."
+        )
+        % {"count": TOP_KEYWORDS},
+        "share": gettext(
+            "Anteil: Nennungen des Clusters geteilt durch alle Nennungen mit Freitext in "
+            "derselben Sprache (auch die ohne Stichwort)."
+        ),
+        "quote": gettext(
+            "Zitat: der freigegebene Text, der am stärksten zum Cluster passt; nicht "
+            "freigegebene Texte werden nie zitiert."
+        ),
+        "unclustered": gettext(
+            "Ohne Stichwort: Texte, die nach Entfernen der Füllwörter kein Wort enthalten, das "
+            "in mindestens %(min_df)d Texten vorkommt."
+        )
+        % {"min_df": MIN_DF},
+        "cluster_count_scores": gettext(
+            "Stabilität je Clusterzahl: wie gleich die Cluster ausfallen, wenn nur 80 %% der "
+            "Texte ausgewertet werden (bereinigter Rand-Index, gemittelt über %(subsamples)d "
+            "Teilstichproben; 1 = gleich, 0 = zufällig). Gewählt wird die stabilste Clusterzahl, "
+            "bei Gleichstand die größere."
+        )
+        % {"subsamples": SUBSAMPLES},
+        "plain_list": gettext(
+            "Liste: Bei weniger als %(minimum)d Texten einer Sprache werden keine Cluster "
+            "gebildet, sondern die freigegebenen Texte aufgeführt (meistgenannte zuerst)."
+        )
+        % {"minimum": MIN_TEXTS_FOR_CLUSTERS},
+        "other_languages": gettext(
+            "Andere Sprachen: Texte in anderen Sprachen als Deutsch werden getrennt und "
+            "unübersetzt ausgewertet, nach denselben Regeln."
+        ),
+    }
