@@ -161,6 +161,30 @@ def events_table(*, deployment: Deployment) -> pd.DataFrame:
     return frame
 
 
+# Outlines are simplified to this tolerance (metres) for the maps: invisible at map scale.
+OUTLINE_TOLERANCE_M = 5.0
+
+
+def map_outlines(*, deployment: Deployment) -> list[dict]:
+    """The forecast areas around the site as rings of EPSG:25833 coordinates, for maps."""
+    areas = (
+        deployment.site.areas.filter(kind=Area.Kind.FORECAST_AREA)
+        .annotate(projected=Transform("geometry", METRIC_SRID))
+        .order_by("code")
+    )
+    outlines = []
+    for area in areas:
+        shape = area.projected.simplify(OUTLINE_TOLERANCE_M, preserve_topology=True)
+        polygons = [shape] if shape.geom_type == "Polygon" else list(shape)
+        rings = [
+            [[round(x, 1), round(y, 1)] for x, y in ring.coords]
+            for polygon in polygons
+            for ring in polygon
+        ]
+        outlines.append({"code": area.code, "name": area.name, "rings": rings})
+    return outlines
+
+
 def deployment_tables(*, deployment: Deployment) -> DeploymentTables:
     """The tables of ``analysis/ANALYSIS`` contract for one deployment."""
     site = (

@@ -10,8 +10,8 @@ from analysis.figures import Figures, deployment_figures
 from analysis.models import Recommendation
 from analysis.recommendations import Findings, Proposal, propose
 from analysis.representativeness import deployment_representativeness
-from analysis.selectors import DeploymentTables, deployment_tables
-from analysis.snapshot import SNAPSHOT_VERSION, DeploymentInfo, Snapshot
+from analysis.selectors import DeploymentTables, deployment_tables, map_outlines
+from analysis.snapshot import SNAPSHOT_VERSION, DeploymentInfo, MapGeometry, Outline, Snapshot
 from analysis.space import deployment_space
 from analysis.topics import topics as topic_clusters
 from deployments.models import Area, Deployment
@@ -55,6 +55,10 @@ def analysis_compute(*, deployment: Deployment) -> Snapshot:
         representativeness=representativeness,
         topics=topics,
         space=space,
+        map=MapGeometry(
+            site=[round(tables.site[0], 1), round(tables.site[1], 1)],
+            outlines=[Outline(**outline) for outline in map_outlines(deployment=deployment)],
+        ),
         comparison=deployment_comparison(
             current=headline_figures(figures), others=_others_headlines(deployment)
         ),

@@ -43,6 +43,23 @@ class DeploymentInfo:
 
 
 @dataclass(frozen=True)
+class Outline:
+    """An official area drawn on the report's maps (rings in EPSG:25833 metres)."""
+
+    code: str
+    name: str
+    rings: list[list[list[float]]]
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """What the report's maps draw besides the pins: the site and the areas around it."""
+
+    site: list[float]
+    outlines: list[Outline]
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the analysis found about one deployment at one moment."""
 
@@ -53,6 +70,7 @@ class Snapshot:
     representativeness: Representativeness
     topics: Topics
     space: Space
+    map: MapGeometry
     comparison: Comparison
     proposals: list[Proposal]
 

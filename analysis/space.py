@@ -30,6 +30,8 @@ HOTSPOT_RADIUS_M = 75.0
 HOTSPOT_MIN_PINS = 5
 HOTSPOT_TOP_THEMES = 3
 GRID_M = 10.0
+# Maps draw pins per 20 m cell: finer than a map of a Kiez can show, and bounded in size.
+MAP_GRID_M = 20.0
 DECIMALS = 4
 
 
@@ -80,6 +82,7 @@ class Space:
     outside_areas: int
     rings: list[RingCount]
     hotspots: list[Hotspot]
+    pin_grid: list[list[float]]
     definitions: dict[str, str]
 
 
@@ -106,8 +109,26 @@ def deployment_space(
         outside_areas=int(pins["area_code"].isna().sum()),
         rings=_rings(pins, distances),
         hotspots=_hotspots(pins, site_x, site_y),
+        pin_grid=_pin_grid(pins),
         definitions=_definitions(),
     )
+
+
+def _pin_grid(pins: pd.DataFrame) -> list[list[float]]:
+    """Pins counted per cell of a MAP_GRID_M grid, as [x, y, inputs] of the cell centre.
+
+    This is what a map draws: its size is bounded by the area covered, not by the number of
+    pins, so the snapshot stays small for 100,000 inputs.
+    """
+    if pins.empty:
+        return []
+    cells = np.floor(pins[["x", "y"]].to_numpy() / MAP_GRID_M).astype(np.int64)
+    unique_cells, counts = np.unique(cells, axis=0, return_counts=True)
+    centres = (unique_cells + 0.5) * MAP_GRID_M
+    return [
+        [round(float(x), 1), round(float(y), 1), int(count)]
+        for (x, y), count in zip(centres, counts, strict=True)
+    ]
 
 
 def _pins(contributions: pd.DataFrame) -> pd.DataFrame:

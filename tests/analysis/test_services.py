@@ -99,6 +99,10 @@ def test_the_snapshot_counts_what_was_collected(deployment) -> None:
     # 2 × 10⁻³ ° east and 10⁻³ ° north at 52.5° N is roughly 136 m and 111 m: ~175 m away.
     assert 150 < hotspot.distance_m < 200
     assert "hotspot:Verkehr" in {proposal.key for proposal in snapshot.proposals}
+    assert sum(inputs for _x, _y, inputs in snapshot.space.pin_grid) == 12
+    [outline] = snapshot.map.outlines
+    assert outline.name == "Boxhagener Platz"
+    assert len(outline.rings[0]) == 5  # the square, closed
 
 
 def test_the_snapshot_round_trips_through_json_unchanged(deployment) -> None:
