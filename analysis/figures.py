@@ -57,6 +57,9 @@ class Figures:
     own_share_target: float
     series_share: float | None
     events_by_target_group: dict[str, int]
+    events_by_format: dict[str, int]
+    events_by_lead: dict[str, int]
+    partners: list[str]
     events_per_week: float
     start_phase_events: int
     start_phase_events_per_week: float | None
@@ -89,6 +92,9 @@ class ProgrammeFigures:
     own_share: float | None
     series_share: float | None
     by_target_group: dict[str, int]
+    by_format: dict[str, int]
+    by_lead: dict[str, int]
+    partners: list[str]
     events_per_week: float
     start_phase_events: int
     start_phase_events_per_week: float | None
@@ -135,6 +141,9 @@ def deployment_figures(
         own_share_target=OWN_SHARE_TARGET,
         series_share=programme.series_share,
         events_by_target_group=programme.by_target_group,
+        events_by_format=programme.by_format,
+        events_by_lead=programme.by_lead,
+        partners=programme.partners,
         events_per_week=programme.events_per_week,
         start_phase_events=programme.start_phase_events,
         start_phase_events_per_week=programme.start_phase_events_per_week,
@@ -221,6 +230,9 @@ def programme_figures(
         own_share=_ratio(own_events, len(active)),
         series_share=_ratio(int(active["series_id"].notna().sum()), len(active)),
         by_target_group=value_counts(target_groups),
+        by_format=value_counts(active["format"], order=Event.Format.values),
+        by_lead=value_counts(active["lead"], order=Event.Lead.values),
+        partners=sorted(set(active["partners"].explode().dropna())),
         events_per_week=inside_total / (days / 7),
         start_phase_events=in_start_phase,
         start_phase_events_per_week=start_rate,
@@ -361,6 +373,17 @@ def figure_definitions() -> dict[str, str]:
         "events_by_target_group": gettext(
             "Veranstaltungen je Zielgruppe unter den %(active)s; eine Veranstaltung für mehrere "
             "Zielgruppen zählt bei jeder."
+        )
+        % {"active": active},
+        "events_by_format": gettext("Veranstaltungen je Format unter den %(active)s.")
+        % {"active": active},
+        "events_by_lead": gettext(
+            "Veranstaltungen unter den %(active)s, nach Träger: das Laborteam selbst oder "
+            "Partner:innen."
+        )
+        % {"active": active},
+        "partners": gettext(
+            "Partner:innen, die an mindestens einer der %(active)s beteiligt waren."
         )
         % {"active": active},
         "events_per_week": gettext(

@@ -149,13 +149,16 @@ def events_table(*, deployment: Deployment) -> pd.DataFrame:
         .order_by("starts_at", "pk")
         .values_list(*EVENT_COLUMNS)
     )
-    groups: dict[int, list[str]] = {}
-    for event_id, code in Event.target_groups.through.objects.filter(
-        event__deployment=deployment
-    ).values_list("event_id", "targetgroup__code"):
-        groups.setdefault(event_id, []).append(code)
+    groups = _names_per_event(
+        Event.target_groups.through.objects.filter(event__deployment=deployment),
+        "targetgroup__name",
+    )
+    partners = _names_per_event(
+        Event.partners.through.objects.filter(event__deployment=deployment), "partner__name"
+    )
     frame = pd.DataFrame.from_records(events, columns=EVENT_COLUMNS)
-    frame["target_groups"] = [sorted(groups.get(event_id, [])) for event_id in frame["id"]]
+    frame["target_groups"] = [groups.get(event_id, []) for event_id in frame["id"]]
+    frame["partners"] = [partners.get(event_id, []) for event_id in frame["id"]]
     for column in ("starts_at", "ends_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(BERLIN)
     return frame
@@ -183,6 +186,14 @@ def map_outlines(*, deployment: Deployment) -> list[dict]:
         ]
         outlines.append({"code": area.code, "name": area.name, "rings": rings})
     return outlines
+
+
+def _names_per_event(links, name_path: str) -> dict[int, list[str]]:
+    """Names linked to each event (target groups, partners), sorted, from one query."""
+    names: dict[int, list[str]] = {}
+    for event_id, name in links.order_by(name_path).values_list("event_id", name_path):
+        names.setdefault(event_id, []).append(name)
+    return names
 
 
 def deployment_tables(*, deployment: Deployment) -> DeploymentTables:

@@ -28,7 +28,7 @@ CONTRIBUTION_COLUMNS = [
 VISITOR_COLUMNS = ["hour_starts_at", "age_band", "gender", "count", "source"]
 EVENT_COLUMNS = [
     "id", "title", "format", "starts_at", "ends_at", "state", "lead", "series_id", "is_public",
-    "attendance", "target_groups",
+    "attendance", "target_groups", "partners",
 ]  # fmt: skip
 
 
@@ -64,9 +64,10 @@ def visitor_counts(rows: list[tuple]) -> pd.DataFrame:
 def events(rows: list[tuple]) -> pd.DataFrame:
     """Rows of (id, title, format, starts_at, ends_at, state, lead, series_id, attendance,
     target_groups); all public."""
+    columns = [c for c in EVENT_COLUMNS if c not in ("is_public", "partners")]
     records = [
-        dict(zip([c for c in EVENT_COLUMNS if c != "is_public"], row, strict=True))
-        | {"is_public": True}
+        dict(zip(columns, row[: len(columns)], strict=True))
+        | {"is_public": True, "partners": PARTNERS.get(row[0], [])}
         for row in rows
     ]
     return pd.DataFrame.from_records(records, columns=EVENT_COLUMNS)
@@ -99,6 +100,11 @@ CONTRIBUTIONS = [
     (10, "idea", "online", "Verkehr", None, at(6, 3, 9, 10)),
 ]
 
+PARTNERS = {
+    102: ["Jugendclub Boxi"],
+    103: ["Jugendclub Boxi", "Stadtteilladen"],
+    104: ["Seniorentreff"],
+}
 EVENTS = [
     (101, "Eröffnungsfest", "festival", at(5, 6, 16), at(5, 6, 20), "held", "own", None, 80,
      ["familien", "nachbarschaft"]),
@@ -257,6 +263,19 @@ def test_events_per_target_group(figures):
         ("nachbarschaft", 1),
         ("senioren", 1),
     ]
+
+
+def test_events_per_format_and_lead_and_the_partners_involved(figures):
+    # Not cancelled: festival 101, 107; workshop 102, 103, 105; consultation 106; other 108
+    assert {k: v for k, v in figures.events_by_format.items() if v} == {
+        "workshop": 3,
+        "festival": 2,
+        "consultation": 1,
+        "other": 1,
+    }
+    assert figures.events_by_lead == {"own": 2, "partner": 5}
+    # 104 (cancelled) had the Seniorentreff; it does not count.
+    assert figures.partners == ["Jugendclub Boxi", "Stadtteilladen"]
 
 
 def test_start_phase_density_compares_the_first_two_weeks_with_the_average_week(figures):
