@@ -114,7 +114,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # --- Authentication -------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
+    "kiezlabor.auth.RulesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
