@@ -83,7 +83,15 @@ class ImportJob(Job):
     profile = models.ForeignKey(
         ImportProfile, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("Vorlage")
     )
-    file = models.FileField(_("Datei"), upload_to="imports/%Y/%m/")
+    file = models.FileField(
+        _("Datei"),
+        upload_to="imports/%Y/%m/",
+        blank=True,
+        help_text=_(
+            "Die hochgeladene Datei; sie wird gelöscht, sobald der Import fertig oder "
+            "gescheitert ist, denn sie kann persönliche Daten enthalten."
+        ),
+    )
     original_name = models.CharField(_("Dateiname"), max_length=200)
     file_hash = models.CharField(max_length=64, editable=False)
     dry_run = models.BooleanField(_("nur Vorschau"), default=True)

@@ -1,8 +1,78 @@
-"""Placeholder: filled in by the imports work."""
+"""The import task: a thin wrapper around the import services, safe to run twice."""
+
+from __future__ import annotations
+
+import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError
+from django.utils.translation import gettext
+
+from participation.services.imports import (
+    import_apply,
+    import_job_claim,
+    import_job_fail,
+    import_preview,
+)
+
+logger = logging.getLogger(__name__)
+
+# A 20 MB file of short rows is a few hundred thousand rows; checking them takes minutes.
+SOFT_TIME_LIMIT = 20 * 60
+TIME_LIMIT = 25 * 60
+MAX_RETRIES = 3
 
 
-@shared_task
-def import_run(import_job_id: int) -> None:
-    raise NotImplementedError
+@shared_task(
+    bind=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+)
+def import_run(self, import_job_id: int) -> str | None:
+    """Preview (dry run) or import the file of a queued import job; returns the job's state.
+
+    Only a queued job is taken (a job left running by a worker that died, or by an attempt that
+    lost its database connection, is taken over by the next delivery or retry), so running the
+    task twice does no harm. Files with errors
+    are a result, not a failure of the task: they are never retried. A lost database connection
+    is retried a few times.
+    """
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    job = import_job_claim(job_id=import_job_id, resume=redelivered or self.request.retries > 0)
+    if job is None:
+        logger.info("Import job %s is not queued; nothing to do.", import_job_id)
+        return None
+    try:
+        job = import_preview(job=job) if job.dry_run else import_apply(job=job)
+    except SoftTimeLimitExceeded:
+        import_job_fail(
+            job_id=import_job_id,
+            message=gettext(
+                "Der Import hat zu lange gedauert und wurde abgebrochen; es wurde nichts "
+                "importiert. Bitte teilen Sie die Datei auf."
+            ),
+        )
+        raise
+    except OperationalError as error:
+        if self.request.retries >= MAX_RETRIES:
+            _fail_unexpectedly(import_job_id)
+            raise
+        raise self.retry(exc=error, countdown=30 * (self.request.retries + 1)) from error
+    except Exception:
+        logger.exception("Import job %s broke off.", import_job_id)
+        _fail_unexpectedly(import_job_id)
+        raise
+    return job.state
+
+
+def _fail_unexpectedly(import_job_id: int) -> None:
+    import_job_fail(
+        job_id=import_job_id,
+        message=gettext(
+            "Beim Import ist ein technischer Fehler aufgetreten; es wurde nichts importiert. "
+            "Bitte versuchen Sie es später noch einmal oder wenden Sie sich an die Technik."
+        ),
+    )
