@@ -15,8 +15,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("deployments.api_urls")),
     path("api/", include("participation.api.urls")),
+    path("api/", include("reports.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("portal/", include("reports.urls")),
     path("", include("participation.urls")),
     path("", include("deployments.urls")),
 ]
