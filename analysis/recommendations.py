@@ -23,6 +23,9 @@ from deployments.selectors.planning import GOAL_FORMATS, OWN_SHARE_WARNING, TOP_
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
+# Figures about people are only shown for groups of at least this many (data protection).
+MIN_GROUP_SIZE = 5
+
 # Fewer than 15 contributions per 100 counted visitors: most people who came by did not take
 # part, so the offers to take part are not low-threshold enough. Needs enough visitors to say.
 LOW_PARTICIPATION_RATE = 0.15
@@ -139,7 +142,7 @@ def under_reached_age_groups(findings: Findings) -> Iterator[Proposal]:
                 Evidence(
                     gettext("Anteil %(band)s") % {"band": AgeBand(band.band).label},
                     gettext("%(share)s unter den Beteiligten, %(expected)s im Gebiet")
-                    % {"share": percent(band.share), "expected": percent(band.expected_share)},
+                    % {"share": _share_of_group(band), "expected": percent(band.expected_share)},
                 )
                 for band in missing
             ]
@@ -391,6 +394,13 @@ RULES: tuple[Callable[[Findings], Iterator[Proposal]], ...] = (
     thin_start,
     many_cancellations,
 )
+
+
+def _share_of_group(band) -> str:
+    """A band's share, unless fewer than MIN_GROUP_SIZE people are behind it (data protection)."""
+    if band.count < MIN_GROUP_SIZE:
+        return gettext("weniger als %(count)s Personen") % {"count": MIN_GROUP_SIZE}
+    return percent(band.share)
 
 
 def _department(findings: Findings) -> str:

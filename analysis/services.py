@@ -176,6 +176,9 @@ def _deployment_info(deployment: Deployment, tables: DeploymentTables) -> Deploy
         site_address=site.address,
         district=district,
         areas=[name for _code, name in tables.areas],
+        target_groups=list(
+            deployment.target_groups.order_by("name").values_list("name", flat=True)
+        ),
         starts_on=deployment.starts_on.isoformat(),
         ends_on=deployment.ends_on.isoformat(),
     )

@@ -38,6 +38,7 @@ class DeploymentInfo:
     site_address: str
     district: str
     areas: list[str]
+    target_groups: list[str]
     starts_on: str
     ends_on: str
 

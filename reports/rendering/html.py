@@ -70,7 +70,7 @@ def build_charts(snapshot: Snapshot) -> dict[str, Chart | None]:
             colour=charts.ORANGE,
         ),
         "target_groups": _bars(
-            list(figures.events_by_target_group.items()),
+            _target_group_counts(snapshot),
             axis_label=gettext("Veranstaltungen"),
             description=gettext("Balkendiagramm: Veranstaltungen je Zielgruppe."),
             colour=charts.PURPLE,
@@ -248,3 +248,12 @@ def _stylesheet() -> str:
         raise FileNotFoundError(f"static file {STYLESHEET} not found")
     with open(path, encoding="utf-8") as stylesheet:
         return stylesheet.read()
+
+
+def _target_group_counts(snapshot: Snapshot) -> list[tuple[str, int]]:
+    """Events per target group: every target group of the deployment, those without events as 0."""
+    counts = snapshot.figures.events_by_target_group
+    planned = snapshot.deployment.target_groups
+    return [(name, counts.get(name, 0)) for name in planned] + [
+        (name, count) for name, count in counts.items() if name not in planned
+    ]

@@ -11,8 +11,10 @@ from analysis.recommendations import Findings, propose
 pytestmark = pytest.mark.smoke
 
 
-def band(code: str, share: float, expected: float) -> SimpleNamespace:
-    return SimpleNamespace(band=code, share=share, expected_share=expected, ratio=share / expected)
+def band(code: str, share: float, expected: float, count: int = 10) -> SimpleNamespace:
+    return SimpleNamespace(
+        band=code, count=count, share=share, expected_share=expected, ratio=share / expected
+    )
 
 
 def findings(**changes) -> Findings:
@@ -76,6 +78,19 @@ def test_under_reached_older_people_get_formats_that_reach_them() -> None:
     assert "Vormittagstermine" in proposal.action
     assert proposal.priority == "high"  # ratio 0.15 < 0.25
     assert "3 % unter den Beteiligten, 20 % im Gebiet" in [e.value for e in proposal.evidence]
+
+
+def test_a_group_of_fewer_than_five_people_is_not_quoted_with_its_share() -> None:
+    older = band("65_plus", 0.03, 0.2, count=2)
+    [proposal] = fired(
+        rules.under_reached_age_groups,
+        representativeness__participants__bands=[older],
+        representativeness__participants__under_reached=["65_plus"],
+    )
+    assert "weniger als 5 Personen unter den Beteiligten, 20 % im Gebiet" in [
+        e.value for e in proposal.evidence
+    ]
+    assert not any("3 %" in e.value for e in proposal.evidence)
 
 
 def test_age_groups_reached_as_expected_get_no_recommendation() -> None:
