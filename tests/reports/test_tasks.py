@@ -15,18 +15,20 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 import reports.rendering
 from analysis.formatting import number, percent
+from deployments.models import Deployment
 from kiezlabor.celery import app as celery_app
 from reports import services
 from reports.models import Report
 from reports.tasks import build_report, requeue_stuck_reports
 from tests.conftest import BASE_DIR, WorkerProcess, database_url
 from tests.factories import MembershipFactory, UserFactory
-from tests.reports.jobs_support import FakeRenderer, district, lab_deployment, pdf_pages
+from tests.reports.jobs_support import FakeRenderer, lab_deployment, pdf_pages
 
 
 @pytest.fixture
@@ -233,54 +235,52 @@ def folded(text: str) -> str:
     return re.sub(r"[\s\u00ad\u2010-]+", "", text)
 
 
+def assert_pdf_says_what_the_snapshot_says(report: Report) -> None:
+    """The site name, the key figures as formatted from the snapshot, every recommendation."""
+    with report.file.open("rb") as file:
+        pages = pdf_pages(file.read())
+    text = " ".join(pages)
+    figures = report.snapshot["figures"]
+    assert report.snapshot["deployment"]["site_name"] in text
+    summary = next(page for page in pages if "Befunde" in page)
+    tokens = summary.split()
+    values = [figures["visitors"], figures["inputs"], figures["events_held"], figures["attendance"]]
+    if figures["participation_rate"] is not None:
+        values.append(figures["participation_rate"] * 100)
+    for value in map(number, values):
+        assert value in tokens, (value, summary)
+    if figures["own_share"] is not None:
+        assert percent(figures["own_share"]) in summary
+    assert report.recommendations
+    for recommendation in report.recommendations:
+        assert folded(recommendation["finding"]) in folded(text), recommendation["finding"]
+        assert folded(recommendation["action"]) in folded(text), recommendation["action"]
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_reports_build_through_redis_and_a_real_worker(celery_worker_process) -> None:
-    """Acceptance 1 (in part): the PDF says what the snapshot says, every recommendation too."""
-    boxi = lab_deployment()
-    richardplatz = lab_deployment(
-        title="Kiezlabor am Richardplatz",
-        site_name="Richardplatz",
-        organisation=boxi.organisation,
-        area_district=district(code="08", name="Neukölln"),
-    )
-    staff = MembershipFactory(
-        organisation=boxi.organisation, user=UserFactory(username="jonas")
-    ).user
+def test_every_demo_deployment_gets_its_report_through_redis_and_a_real_worker(
+    celery_worker_process,
+) -> None:
+    """Acceptance 1: on the demo data, each deployment's report builds through the worker."""
+    call_command("load_berlin_areas", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    lead = UserFactory(username="jonas", is_superuser=True)
     requested = [
-        services.report_request(deployment=deployment, language="de", by=staff)
-        for deployment in (boxi, richardplatz)
+        services.report_request(deployment=deployment, language="de", by=lead)
+        for deployment in Deployment.objects.order_by("starts_on")
     ]
+    assert len(requested) == 7
 
     for report in requested:
         report = wait_for(report, finished, timeout=240)
         assert report.state == "done", report.error
-        with report.file.open("rb") as file:
-            pdf = file.read()
-        pages = pdf_pages(pdf)
-        text = " ".join(pages)
-        figures = report.snapshot["figures"]
-        site_name = report.snapshot["deployment"]["site_name"]
-        assert site_name in text
-        summary = next(page for page in pages if "Befunde" in page)
-        tokens = summary.split()
-        for value in (
-            number(figures["visitors"]),
-            number(figures["inputs"]),
-            number(figures["participation_rate"] * 100),
-            number(figures["events_held"]),
-            number(figures["attendance"]),
-        ):
-            assert value in tokens, (value, summary)
-        assert percent(figures["own_share"]) in summary
-        assert report.recommendations
-        for recommendation in report.recommendations:
-            assert folded(recommendation["finding"]) in folded(text), recommendation["finding"]
-            assert folded(recommendation["action"]) in folded(text), recommendation["action"]
+        assert_pdf_says_what_the_snapshot_says(report)
 
     log = celery_worker_process.log_path
+    last = requested[-1].deployment
     deadline = time.monotonic() + 20
-    while "Ortsanalyse fertig: Kiezlabor am Richardplatz" not in log.read_text():
+    while f"Ortsanalyse fertig: {last}" not in log.read_text():
         assert time.monotonic() < deadline, "no e-mail in the worker's console"
         time.sleep(0.2)
 
