@@ -43,7 +43,9 @@ from tests.participation.browser import (  # noqa: F401 (fixtures)
     wait_for_service_worker,
 )
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
+# Browser tests are slow: on SpatiaLite (the demo's database) the German flow and the offline
+# round trip run, the rest on PostgreSQL only.
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -72,6 +74,7 @@ def tap_map(page: Page) -> None:
 # ---- The resident flow --------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_whole_idea_flow_in_german(page: Page, setup: KioskSetup) -> None:
     open_paired_kiosk(page, setup)
     choose_language(page, "de")
@@ -319,6 +322,7 @@ def test_idle_tablet_counts_down_and_forgets_the_person(page: Page) -> None:
 # ---- Offline first --------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_offline_inputs_survive_a_reload_and_arrive_exactly_once(
     context: BrowserContext, page: Page, setup: KioskSetup
 ) -> None:

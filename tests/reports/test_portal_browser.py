@@ -19,7 +19,7 @@ from tests.participation.browser import (  # noqa: F401 (fixtures)
 )
 from tests.reports.jobs_support import district, stored_export, stored_report
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
