@@ -12,7 +12,7 @@ The thresholds are deliberately few and named; each is explained where it is def
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
@@ -113,9 +113,21 @@ class Findings:
 
 def propose(findings: Findings) -> list[Proposal]:
     """All proposals of all rules, high priority first, in rule order within a priority."""
-    proposals = [proposal for rule in RULES for proposal in rule(findings)]
+    proposals = _unique_keys([proposal for rule in RULES for proposal in rule(findings)])
     order = {HIGH: 0, MEDIUM: 1, LOW: 2}
     return sorted(proposals, key=lambda proposal: order[proposal.priority])
+
+
+def _unique_keys(proposals: list[Proposal]) -> list[Proposal]:
+    """Number repeated keys (two hotspots about the same theme): keys match staff's edits."""
+    seen: dict[str, int] = {}
+    unique = []
+    for proposal in proposals:
+        seen[proposal.key] = seen.get(proposal.key, 0) + 1
+        if seen[proposal.key] > 1:
+            proposal = replace(proposal, key=f"{proposal.key}:{seen[proposal.key]}")
+        unique.append(proposal)
+    return unique
 
 
 def under_reached_age_groups(findings: Findings) -> Iterator[Proposal]:

@@ -10,6 +10,12 @@ import pytest
 from django.conf import settings
 
 from kiezlabor.celery import app as celery_app
+from tests.participation.browser import (  # noqa: F401 (fixtures for every browser test)
+    browser_fixture,
+    context_fixture,
+    page_fixture,
+    playwright_fixture,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICES_REQUIRED = os.environ.get("KIEZLABOR_REQUIRE_SERVICES") == "1"

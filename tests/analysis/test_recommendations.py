@@ -163,6 +163,14 @@ def test_a_hotspot_of_pins_asks_for_a_site_visit() -> None:
     assert fired(rules.hotspots, space__hotspots=[hotspot(4)]) == []
 
 
+def test_two_hotspots_about_the_same_theme_get_their_own_keys() -> None:
+    proposals = propose(findings(space__hotspots=[hotspot(12), hotspot(7)]))
+    assert [p.key for p in proposals if p.rule == "hotspot"] == [
+        "hotspot:Verkehr",
+        "hotspot:Verkehr:2",
+    ]
+
+
 def test_a_top_goal_without_fitting_events_is_a_programme_gap() -> None:
     [proposal] = fired(rules.programme_gaps, goals=[("maker_education", 1), ("social", 5)])
     assert "„Handwerkliche Bildung“ steht auf Rang 1" in proposal.finding

@@ -29,10 +29,6 @@ from tests.factories import (
     UserFactory,
 )
 
-# Playwright's sync API runs an event loop in this thread; the test's own database calls are
-# still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -51,10 +47,18 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 @pytest.fixture(scope="session", name="playwright")
 def playwright_fixture() -> Iterator[Playwright]:
+    """One Playwright for the whole session (registered in ``tests/conftest.py``: a second
+    one in the same process would find the first one's event loop running)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as instance:
-        yield instance
+    # Playwright's sync API runs an event loop in this thread; the tests' own database calls
+    # are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    try:
+        with sync_playwright() as instance:
+            yield instance
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(scope="session", name="browser")

@@ -16,16 +16,14 @@ from django.conf import settings
 from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 
-from tests.participation.browser import (  # noqa: F401 (fixtures)
+from tests.participation.browser import (
     LANDSCAPE,
     PORTRAIT,
     KioskSetup,
-    browser_fixture,
     choose_language,
     close_quietly,
     kiosk_deployment,
     new_context,
-    playwright_fixture,
     screen,
     tour,
 )

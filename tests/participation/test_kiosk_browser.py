@@ -19,19 +19,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from deployments.models import Deployment
 from participation.models import Channel, Contribution, Device
 from participation.services.devices import device_pair, device_pairing_code_create, device_revoke
-from tests.participation.browser import (  # noqa: F401 (fixtures)
+from tests.participation.browser import (
     ARABIC,
     KioskSetup,
-    browser_fixture,
     choose_language,
     close_quietly,
-    context_fixture,
     kiosk_deployment,
     next_step,
     open_paired_kiosk,
     outbox_items,
-    page_fixture,
-    playwright_fixture,
     put_outbox_items,
     screen,
     send,

@@ -11,12 +11,6 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from reports.models import PortalAccess, Report
 from tests.factories import DeploymentFactory, SiteFactory, UserFactory
-from tests.participation.browser import (  # noqa: F401 (fixtures)
-    browser_fixture,
-    context_fixture,
-    page_fixture,
-    playwright_fixture,
-)
 from tests.reports.jobs_support import district, stored_export, stored_report
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
