@@ -84,6 +84,17 @@ class ContributionViewSet(viewsets.ReadOnlyModelViewSet):
         filters.is_valid(raise_exception=True)
         return contributions_for_moderation(user=self.request.user, **filters.validated_data)
 
+    def _moderate(self, request: Request, service, payload_class=None) -> Response:
+        """Run one moderation service on the input, with the request's validated payload."""
+        contribution = self.get_object()
+        data = {}
+        if payload_class is not None:
+            payload = payload_class(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+        service(contribution=contribution, by=request.user, **data)
+        return self._answer(contribution)
+
     def _answer(self, contribution: Contribution) -> Response:
         fresh = self.get_queryset().get(pk=contribution.pk)
         return Response(self.get_serializer(fresh).data)
@@ -92,9 +103,7 @@ class ContributionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(**MODERATION_ACTION)
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve: the input becomes public and counts in exports and reports."""
-        contribution = self.get_object()
-        moderation.contribution_approve(contribution=contribution, by=request.user)
-        return self._answer(contribution)
+        return self._moderate(request, moderation.contribution_approve)
 
     @extend_schema(
         tags=[TAG],
@@ -104,13 +113,7 @@ class ContributionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(**MODERATION_ACTION)
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject with a reason (spam, personal data, insult, off-topic) and a note."""
-        contribution = self.get_object()
-        payload = serializers.RejectSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        moderation.contribution_reject(
-            contribution=contribution, by=request.user, **payload.validated_data
-        )
-        return self._answer(contribution)
+        return self._moderate(request, moderation.contribution_reject, serializers.RejectSerializer)
 
     @extend_schema(
         tags=[TAG],
@@ -120,13 +123,7 @@ class ContributionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(**MODERATION_ACTION)
     def hide(self, request: Request, pk: str | None = None) -> Response:
         """Hide: kept for the team, never public."""
-        contribution = self.get_object()
-        payload = serializers.NoteSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        moderation.contribution_hide(
-            contribution=contribution, by=request.user, **payload.validated_data
-        )
-        return self._answer(contribution)
+        return self._moderate(request, moderation.contribution_hide, serializers.NoteSerializer)
 
     @extend_schema(
         tags=[TAG],
@@ -136,13 +133,7 @@ class ContributionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(**MODERATION_ACTION)
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         """Put a rejected or hidden input back into the queue (``new``)."""
-        contribution = self.get_object()
-        payload = serializers.NoteSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        moderation.contribution_reopen(
-            contribution=contribution, by=request.user, **payload.validated_data
-        )
-        return self._answer(contribution)
+        return self._moderate(request, moderation.contribution_reopen, serializers.NoteSerializer)
 
     @extend_schema(
         tags=[TAG],
