@@ -10,14 +10,19 @@ BIN := $(VENV)/bin
 DEMO_PACKAGES := gdal-bin libsqlite3-mod-spatialite libsqlite3-dev gettext \
 	libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 TEST_PACKAGES := postgresql postgis redis-server chromium poppler-utils
+BENCH_PACKAGES := wrk
 
-.PHONY: demo test install system-packages test-system-packages lint
+.PHONY: demo test bench install system-packages test-system-packages bench-system-packages lint
 
 demo: system-packages install
 	$(BIN)/python -m kiezlabor.devtools demo
 
 test: system-packages test-system-packages install
 	$(BIN)/python -m kiezlabor.devtools test $(PYTEST_ARGS)
+
+# Benchmarks of issue 8 (~15 min): writes bench/results.json and docs/performance.md.
+bench: system-packages test-system-packages bench-system-packages install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -40,3 +45,6 @@ system-packages:
 
 test-system-packages:
 	@./.ci/apt-install $(TEST_PACKAGES)
+
+bench-system-packages:
+	@./.ci/apt-install $(BENCH_PACKAGES)

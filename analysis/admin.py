@@ -8,12 +8,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from analysis.models import Recommendation
-from analysis.services import (
-    analysis_compute,
-    recommendation_add,
-    recommendation_edit,
-    recommendations_refresh,
-)
 from deployments.admin import OrganisationScopedAdmin
 from deployments.models import Deployment
 from deployments.rules import scope_to_user
@@ -82,6 +76,9 @@ class RecommendationAdmin(OrganisationScopedAdmin):
         )
 
     def _refresh(self, request: HttpRequest, deployments) -> None:
+        # pandas, SciPy and scikit-learn load only when an analysis runs, not with the admin.
+        from analysis.services import analysis_compute, recommendations_refresh
+
         for deployment in deployments:
             snapshot = analysis_compute(deployment=deployment)
             recommendations_refresh(deployment=deployment, proposals=snapshot.proposals)
@@ -111,6 +108,8 @@ class RecommendationAdmin(OrganisationScopedAdmin):
         return "; ".join(f"{item['label']}: {item['value']}" for item in figures) or "–"
 
     def save_model(self, request, obj: Recommendation, form, change: bool) -> None:
+        from analysis.services import recommendation_add, recommendation_edit  # see _refresh
+
         if not change:
             recommendation_add(
                 deployment=obj.deployment,

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.utils.translation import gettext, ngettext
-from scipy.stats import chisquare
 
 from deployments.models import AgeBand
 from participation.models import Relation
@@ -184,6 +183,8 @@ def goodness_of_fit(
         return _no_test(gettext("Weniger als zwei Altersgruppen: kein Test möglich."))
     f_obs = [count for count, _share in pairs]
     f_exp = [n * share for _count, share in pairs]
+    from scipy.stats import chisquare  # SciPy loads only where reports are analysed
+
     result = chisquare(f_obs, f_exp)
     reasons = []
     if n < MIN_SAMPLE:

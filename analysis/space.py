@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext
-from sklearn.cluster import DBSCAN
 
 RING_LIMITS_M = (250.0, 500.0, 1000.0)
 HOTSPOT_RADIUS_M = 75.0
@@ -194,6 +193,8 @@ def _ring_label(index: int) -> str:
 
 
 def _hotspots(pins: pd.DataFrame, site_x: float, site_y: float) -> list[Hotspot]:
+    from sklearn.cluster import DBSCAN  # scikit-learn loads only where reports are analysed
+
     if len(pins) < HOTSPOT_MIN_PINS:
         return []
     cells = np.floor(pins[["x", "y"]].to_numpy() / GRID_M).astype(np.int64)

@@ -39,20 +39,18 @@ import warnings
 from dataclasses import dataclass, fields
 from functools import cache, lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import simplemma
 from django.utils.translation import gettext, ngettext
-from scipy import sparse
 from simplemma.strategies.dictionaries.dictionary_factory import (
     SUPPORTED_LANGUAGES as LEMMATISED_LANGUAGES,
 )
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics import adjusted_rand_score
-from threadpoolctl import threadpool_limits
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 GERMAN = "de"
 MIN_TEXTS_FOR_CLUSTERS = 20
@@ -199,6 +197,8 @@ def _clusters(texts: pd.DataFrame, language: str) -> LanguageTopics | None:
         return None
     # One BLAS thread: the many small factorisations run faster than with threads competing
     # for the cores, and the floating-point results do not depend on the machine's core count.
+    from threadpoolctl import threadpool_limits  # with scikit-learn: loaded only to analyse
+
     with threadpool_limits(limits=1):
         counts = range(min(CLUSTER_COUNTS), largest_k + 1)
         scores = _stability(matrix[_sample(with_words)], counts)
@@ -208,6 +208,10 @@ def _clusters(texts: pd.DataFrame, language: str) -> LanguageTopics | None:
 
 
 def _tfidf(texts: pd.Series, language: str) -> tuple[sparse.csr_matrix | None, np.ndarray]:
+    # scikit-learn and SciPy load only where texts are analysed, not in every web process.
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         tokenizer=partial(_terms, language=language),
         lowercase=False,
@@ -227,6 +231,9 @@ def _tfidf(texts: pd.Series, language: str) -> tuple[sparse.csr_matrix | None, n
 
 
 def _nmf(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.decomposition import NMF  # loaded only where texts are analysed
+    from sklearn.exceptions import ConvergenceWarning
+
     model = NMF(n_components=k, init="nndsvd", random_state=RANDOM_STATE, max_iter=NMF_MAX_ITER)
     # The iteration cap bounds the run time on 100 000 texts; a factorisation stopped there is
     # still deterministic and its clusters usable. When the fit is exact, scikit-learn takes the
@@ -245,6 +252,8 @@ def _sample(rows: np.ndarray) -> np.ndarray:
 
 
 def _stability(matrix: sparse.csr_matrix, counts: range) -> dict[int, float]:
+    from sklearn.metrics import adjusted_rand_score  # loaded only where texts are analysed
+
     rng = np.random.default_rng(RANDOM_STATE)
     size = int(SUBSAMPLE_FRACTION * matrix.shape[0])
     subsamples = [
@@ -368,6 +377,8 @@ def _stopwords(language: str) -> frozenset[str]:
             word for line in lines if (word := line.strip().lower()) and not word.startswith("#")
         )
     if language == "en":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # see _tfidf
+
         return frozenset(ENGLISH_STOP_WORDS)
     return frozenset()
 

@@ -7,13 +7,15 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 
 from deployments.models import AgeBand, Area, Site
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "berlin"
 POPULATION_FILE = "einwohner_plr_2022-06.csv"
@@ -163,6 +165,8 @@ def site_assign_areas(*, site: Site) -> list[Area]:
 
 def _read_plr_table(data_dir: Path) -> pd.DataFrame:
     """One row per PLR: its forecast area, residents by age band and MSS status index."""
+    import pandas as pd  # only for loading the open data, not in every web and worker process
+
     population = pd.read_csv(
         data_dir / POPULATION_FILE,
         sep=";",
