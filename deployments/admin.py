@@ -20,6 +20,7 @@ from deployments import rules as planning_rules
 from deployments.admin_site_selection import site_selection_view
 from deployments.models import (
     Area,
+    AuditEntry,
     Deployment,
     DeploymentGoal,
     DeploymentPartner,
@@ -36,8 +37,8 @@ from deployments.models import (
 )
 from deployments.selectors.planning import planning_check
 from deployments.selectors.programme import programme_weeks
-from deployments.services import areas as area_services
 from deployments.services import planning
+from deployments.services.audit import audit_record
 
 User = get_user_model()
 
@@ -108,12 +109,43 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+def _membership_data(membership: Membership) -> dict:
+    return {
+        "user": membership.user.get_username(),
+        "organisation": str(membership.organisation),
+        "role": membership.role,
+    }
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role"]
     list_filter = ["role", "organisation"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user"]
+
+    # Who may work on which organisation's data is a permission: every change is audited.
+    def save_model(self, request, obj: Membership, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        data = _membership_data(obj)
+        if change:
+            data["before"] = {name: str(form.initial.get(name)) for name in form.changed_data}
+        audit_record(
+            actor=request.user,
+            action="membership.change" if change else "membership.add",
+            target=obj,
+            data=data,
+        )
+
+    def delete_model(self, request, obj: Membership) -> None:
+        audit_record(
+            actor=request.user, action="membership.delete", target=obj, data=_membership_data(obj)
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "organisation"):
+            self.delete_model(request, membership)
 
 
 class DistrictFilter(admin.SimpleListFilter):
@@ -221,6 +253,9 @@ class SiteAdmin(LeafletGeoAdminMixin, OrganisationScopedAdmin):
     def save_model(self, request, obj: Site, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not change or "location" in form.changed_data:
+            # The areas service brings pandas: loaded only when a site moves, not with the admin.
+            from deployments.services import areas as area_services
+
             area_services.site_assign_areas(site=obj)
 
     @admin.display(description=_("Bezirk"))
@@ -474,3 +509,53 @@ class ShiftAdmin(OrganisationScopedAdmin):
     list_filter = ["is_public", "deployment__status"]
     list_select_related = ["deployment", "staff"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: superusers see all of it, managers their organisations'."""
+
+    list_display = ["at", "actor", "action", "target_type", "target_repr", "organisation"]
+    list_filter = [
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["actor", "target_type", "organisation"]
+    search_fields = ["target_repr", "action", "actor__username"]
+    date_hierarchy = "at"
+    fields = [
+        "at",
+        "actor",
+        "action",
+        "organisation",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "data",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        entries = super().get_queryset(request)
+        if request.user.is_superuser:
+            return entries
+        return entries.filter(
+            organisation__memberships__user=request.user,
+            organisation__memberships__role=Membership.Role.MANAGER,
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("deployments.view_auditentry", obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("deployments.view_auditentry")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -103,3 +103,9 @@ rules.add_perm("deployments.add_organisation", is_superuser)
 rules.add_perm("deployments.delete_organisation", is_superuser)
 for action in ("view", "add", "change", "delete"):
     rules.add_perm(f"deployments.{action}_membership", is_superuser)
+
+# The audit trail is read by superusers and by managers (their organisations' entries only);
+# nobody writes it except the services.
+rules.add_perm("deployments.view_auditentry", can_delete)
+for action in ("add", "change", "delete"):
+    rules.add_perm(f"deployments.{action}_auditentry", rules.always_deny)

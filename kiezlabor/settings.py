@@ -5,9 +5,13 @@ Every value has an embedded default that runs the platform on a laptop without a
 then must name a secret key and its hosts; see ``.env.example`` and the README.
 """
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from kiezlabor.sqlite import use_extension_capable_sqlite
@@ -43,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "leaflet",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "deployments",
     "participation",
     "analysis",
@@ -59,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kiezlabor.security.KiezlaborCSPMiddleware",
+    # Last, so that it turns a refused login anywhere into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kiezlabor.urls"
@@ -114,18 +122,38 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # --- Authentication -------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses logins of a locked-out username and address before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "kiezlabor.auth.RulesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes) for the admin and the portal: 5 failed attempts for one
+# username from one address lock that pair out for 15 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = env.int("KIEZLABOR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("KIEZLABOR_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kiezlabor.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# X-Forwarded-For is trusted only when the operator says how many proxies set it; otherwise
+# anyone could rotate it to dodge the lockout.
+AXES_IPWARE_PROXY_COUNT = env.int("KIEZLABOR_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # --- Internationalisation -------------------------------------------------------------------
 
@@ -247,6 +275,11 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE = {
     # A worker killed mid-build leaves a report "running": requeue it, or fail it after 3 tries.
     "reports-requeue-stuck": {"task": "reports.requeue_stuck_reports", "schedule": 5 * 60},
+    # Personal data past its retention period (docs/privacy.md): nightly is soon enough.
+    "participation-delete-expired-data": {
+        "task": "participation.delete_expired_data",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SEND_TASK_EVENTS = False
@@ -301,6 +334,39 @@ LEAFLET_CONFIG = {
         ),
     ],
 }
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+
+# No inline scripts or styles anywhere residents or the administration's readers go; the admin
+# and the API's Swagger page get them on their prefixes only (kiezlabor.security).
+_TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(LEAFLET_CONFIG["TILES"][0][1]))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", _TILE_ORIGIN],
+        "connect-src": [SELF, _TILE_ORIGIN],
+        "font-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Path prefix: further sources its pages load scripts, styles and images from.
+KIEZLABOR_CSP_INLINE_PREFIXES = {"/admin/": [], "/api/docs/": ["https://cdn.jsdelivr.net"]}
+
+# --- Retention of personal data (participation.services.retention) --------------------------
+
+KIEZLABOR_EXPORT_RETENTION_DAYS = env.int("KIEZLABOR_EXPORT_RETENTION_DAYS", default=30)
+KIEZLABOR_IMPORT_ROWS_RETENTION_DAYS = env.int("KIEZLABOR_IMPORT_ROWS_RETENTION_DAYS", default=30)
+KIEZLABOR_REVOKED_DEVICE_RETENTION_DAYS = env.int(
+    "KIEZLABOR_REVOKED_DEVICE_RETENTION_DAYS", default=30
+)
+KIEZLABOR_LOGIN_LOG_RETENTION_DAYS = env.int("KIEZLABOR_LOGIN_LOG_RETENTION_DAYS", default=90)
 
 # --- Logging --------------------------------------------------------------------------------
 
