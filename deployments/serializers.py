@@ -53,18 +53,22 @@ class GeoJSONPointField(serializers.Field):
 
     def to_internal_value(self, data: object) -> Point:
         if not isinstance(data, dict) or data.get("type") != "Point":
-            self.fail("invalid")
+            self._fail_invalid()
         coordinates = data.get("coordinates")
         if (
             not isinstance(coordinates, list)
             or len(coordinates) != 2
             or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates)
         ):
-            self.fail("invalid")
+            self._fail_invalid()
         lon, lat = coordinates
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             self.fail("range")
         return Point(float(lon), float(lat), srid=4326)
+
+    def _fail_invalid(self) -> None:
+        # Not self.fail(): it runs str.format on the message, whose example has braces.
+        raise serializers.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

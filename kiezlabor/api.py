@@ -1,18 +1,23 @@
 """Project-wide API plumbing."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Answer a refused write of a service (Django's ValidationError) with 400, not 500."""
+    """Answer a refused write of a service (Django's ValidationError) and a body nested too
+    deeply to parse with 400, not 500."""
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, RecursionError):
+        # DRF's JSONParser lets json.loads' RecursionError through: nesting too deep to parse.
+        exc = exceptions.ParseError(_("Die Anfrage ist kein gültiges JSON."))
     return drf_exception_handler(exc, context)
 
 
