@@ -11,9 +11,11 @@ import signal
 import subprocess
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import InterfaceError, OperationalError
@@ -263,6 +265,8 @@ def test_every_demo_deployment_gets_its_report_through_redis_and_a_real_worker(
     celery_worker_process,
 ) -> None:
     """Acceptance 1: on the demo data, each deployment's report builds through the worker."""
+    # Earlier transactional tests flushed the rows the data migrations created.
+    import_module("deployments.migrations.0002_target_groups").create_target_groups(apps, None)
     call_command("load_berlin_areas", verbosity=0)
     call_command("seed_demo", verbosity=0)
     lead = UserFactory(username="jonas", is_superuser=True)
