@@ -336,7 +336,7 @@ def _item(position: int, recommendation: dict) -> Item:
     elif recommendation.get("edited"):
         source = gettext("Aus der Auswertung, vom Team bearbeitet.")
     else:
-        source = gettext("Aus der Auswertung, vom Team geprüft.")
+        source = gettext("Vorschlag der Auswertung nach festen Regeln.")
     if basis:
         source += " " + gettext("Beruht auf %(basis)s.") % {"basis": gettext(" und ").join(basis)}
     return Item(
