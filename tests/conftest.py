@@ -67,6 +67,10 @@ class WorkerProcess:
                     self.name,
                     "--concurrency",
                     "1",
+                    # A fresh child per task: transactional tests flush the database between
+                    # tasks, and a long-lived child would keep stale ContentType ids cached.
+                    "--max-tasks-per-child",
+                    "1",
                     "--loglevel",
                     "INFO",
                     "--without-gossip",
