@@ -241,12 +241,14 @@ KIEZLABOR_BASE_URL = env.str("KIEZLABOR_BASE_URL", default="http://127.0.0.1:800
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = VAR_DIR / "broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # Broadcasts (e.g. ``celery inspect``) keep their tables here, not in the working folder.
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
     _RESULTS_DIR = VAR_DIR / "celery-results"
@@ -273,8 +275,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE = {
-    # A worker killed mid-build leaves a report "running": requeue it, or fail it after 3 tries.
+    # Builds, imports and exports whose task was lost (broker down when it was sent) are sent
+    # again; those whose worker was killed are requeued, or failed after 3 runs (kiezlabor.jobs).
     "reports-requeue-stuck": {"task": "reports.requeue_stuck_reports", "schedule": 5 * 60},
+    "participation-sweep-jobs": {"task": "participation.sweep_jobs", "schedule": 5 * 60},
     # Personal data past its retention period (docs/privacy.md): nightly is soon enough.
     "participation-delete-expired-data": {
         "task": "participation.delete_expired_data",
@@ -367,6 +371,7 @@ KIEZLABOR_REVOKED_DEVICE_RETENTION_DAYS = env.int(
     "KIEZLABOR_REVOKED_DEVICE_RETENTION_DAYS", default=30
 )
 KIEZLABOR_LOGIN_LOG_RETENTION_DAYS = env.int("KIEZLABOR_LOGIN_LOG_RETENTION_DAYS", default=90)
+KIEZLABOR_AUDIT_RETENTION_DAYS = env.int("KIEZLABOR_AUDIT_RETENTION_DAYS", default=730)  # 2 years
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deployments.models import Area, Deployment, Organisation
@@ -61,6 +62,11 @@ class Report(models.Model):
         verbose_name=_("gestartet von"),
     )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    # The last time the build was queued, and the Celery task that runs it (kiezlabor.jobs).
+    queued_at = models.DateTimeField(
+        _("in Warteschlange seit"), default=timezone.now, editable=False
+    )
+    task_id = models.CharField(max_length=255, blank=True, editable=False)
     started_at = models.DateTimeField(_("Beginn"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("fertig am"), null=True, blank=True, editable=False)
 

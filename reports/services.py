@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from analysis.models import Recommendation
 from deployments.models import Deployment
 from deployments.services.audit import audit_record
+from kiezlabor import jobs
 from reports.models import Report
 
 if TYPE_CHECKING:
@@ -90,8 +91,8 @@ def report_rebuild(*, report: Report, by: AbstractBaseUser) -> Report:
             gettext("Diese Ortsanalyse wird gerade erstellt. Bitte warten, bis sie fertig ist.")
         )
     report.state, report.progress, report.step = Report.State.QUEUED, 0, ""
-    report.attempts, report.error = 0, ""
-    report.started_at = report.finished_at = None
+    report.attempts, report.error, report.task_id = 0, "", ""
+    report.queued_at, report.started_at, report.finished_at = timezone.now(), None, None
     report.full_clean()
     report.save()
     audit_record(actor=by, action="report.rebuild", target=report)
@@ -110,28 +111,30 @@ def report_delete(*, report: Report, by: AbstractBaseUser) -> None:
 
 
 def _queue(report: Report) -> None:
+    """Send the build once committed; if the broker is down, the periodic sweep sends it."""
     from reports.tasks import build_report  # the tasks module imports this one
 
-    report_id = report.pk
-    transaction.on_commit(lambda: build_report.delay(report_id))
+    jobs.send_on_commit(build_report, report.pk)
 
 
 # --- Building --------------------------------------------------------------------------------
 
 
-def report_build(*, report_id: int) -> Report | None:
+def report_build(*, report_id: int, task_id: str | None = None) -> Report | None:
     """Build the PDF of one report; safe to run twice. Returns the report if this run built it.
 
     A done report is left alone, and so is a failed one (``report_rebuild`` queues it again).
-    A report found running was interrupted (its worker died, the broker delivered it again)
-    and is built anew, at most ``MAX_ATTEMPTS`` runs in all. Progress goes into the row as each
+    ``task_id`` is the Celery delivery's id (``kiezlabor.jobs.claim``): a report running under
+    another task's id is being built and is left alone; one running under this id was
+    interrupted (its worker died, the broker delivered it again) and is built anew, at most
+    ``MAX_ATTEMPTS`` runs in all. Progress goes into the row as each
     step starts. Lost database connections are left to the task's retries with the report
     still running; any other error fails the report with a message and is re-raised.
     """
     from analysis.snapshot import SnapshotVersionError  # pandas, SciPy, scikit-learn: as below
     from reports import rendering  # WeasyPrint and matplotlib load only where reports are built
 
-    report = _report_start(report_id=report_id)
+    report = _report_start(report_id=report_id, task_id=task_id)
     if report is None:
         return None
     try:
@@ -177,34 +180,25 @@ def report_build(*, report_id: int) -> Report | None:
         raise
 
 
-@transaction.atomic
-def _report_start(*, report_id: int) -> Report | None:
-    report = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("deployment__site", "deployment__organisation")
-        .filter(pk=report_id)
-        .first()
+def _report_start(*, report_id: int, task_id: str | None) -> Report | None:
+    started = jobs.claim(
+        Report.objects,
+        pk=report_id,
+        task_id=task_id,
+        now=timezone.now(),
+        finished_at=None,
+        progress=PROGRESS_STARTED,
+        step=STEP_ANALYSIS,
+        error="",
     )
-    if report is None or report.state in (Report.State.DONE, Report.State.FAILED):
+    if not started:
         return None
-    if report.attempts >= MAX_ATTEMPTS:
+    report = Report.objects.select_related("deployment__site", "deployment__organisation").get(
+        pk=report_id
+    )
+    if report.attempts > MAX_ATTEMPTS:
         _fail_after_attempts(report)
         return None
-    report.state = Report.State.RUNNING
-    report.attempts += 1
-    report.started_at, report.finished_at = timezone.now(), None
-    report.progress, report.step, report.error = PROGRESS_STARTED, STEP_ANALYSIS, ""
-    report.save(
-        update_fields=[
-            "state",
-            "attempts",
-            "started_at",
-            "finished_at",
-            "progress",
-            "step",
-            "error",
-        ]
-    )
     return report
 
 
@@ -296,13 +290,24 @@ def _report_store(report: Report, *, pdf: bytes, page_count: int) -> Report | No
 
 @transaction.atomic
 def report_fail(*, report_id: int, message: str) -> None:
-    """Record that the build failed, with a message staff can act on."""
+    """Record that the build failed, with a message staff can act on.
+
+    The failure is recorded even if its audit entry cannot be written (logged instead): a
+    report left running would wait for the sweep, and whoever asked for it with it.
+    """
     failed = Report.objects.filter(pk=report_id).update(
         state=Report.State.FAILED, error=message, finished_at=timezone.now()
     )
-    if failed:
-        report = Report.objects.only("pk", "deployment").get(pk=report_id)
-        audit_record(actor=None, action="report.fail", target=report, data={"error": message[:500]})
+    if not failed:
+        return
+    report = Report.objects.only("pk", "deployment").get(pk=report_id)
+    try:
+        with transaction.atomic():
+            audit_record(
+                actor=None, action="report.fail", target=report, data={"error": message[:500]}
+            )
+    except DatabaseError:
+        logger.exception("report %s failed; its audit entry could not be written", report_id)
 
 
 def _fail_after_attempts(report: Report) -> None:
@@ -313,36 +318,32 @@ def _fail_after_attempts(report: Report) -> None:
             "unterbrochen wurde. Bitte die technische Betreuung informieren und danach neu "
             "erstellen."
         )
-        % {"attempts": report.attempts},
+        % {"attempts": MAX_ATTEMPTS},
     )
 
 
 # --- Stuck reports ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def reports_requeue_stuck(*, now: dt.datetime) -> dict[str, int]:
-    """Requeue reports running longer than the hard time limit, or fail them after the last try.
+    """Send again builds that never started, requeue (or finally fail) those whose worker died.
 
-    No build runs past the hard limit, so such a report lost its worker without the broker
-    giving the task back (e.g. the whole worker was killed). Returns how many were requeued
-    and how many failed.
+    A report queued for longer than ``kiezlabor.jobs.SEND_GRACE`` had its task lost (e.g. the
+    broker was down when it was requested). A report running longer than the hard time limit
+    lost its worker without the broker giving the task back (e.g. the whole worker was killed).
+    Returns how many were sent again, requeued and failed.
     """
-    stuck = Report.objects.select_for_update(skip_locked=True).filter(
-        state=Report.State.RUNNING, started_at__lt=now - dt.timedelta(seconds=TIME_LIMIT)
+    from reports.tasks import build_report  # the tasks module imports this one
+
+    return jobs.sweep(
+        Report,
+        build_report,
+        now=now,
+        time_limit=dt.timedelta(seconds=TIME_LIMIT),
+        max_attempts=MAX_ATTEMPTS,
+        fail=_fail_after_attempts,
+        reset={"progress": 0, "step": ""},
     )
-    requeued = failed = 0
-    for report in stuck:
-        if report.attempts >= MAX_ATTEMPTS:
-            _fail_after_attempts(report)
-            failed += 1
-            continue
-        Report.objects.filter(pk=report.pk).update(state=Report.State.QUEUED, progress=0, step="")
-        _queue(report)
-        requeued += 1
-    if requeued or failed:
-        logger.warning("stuck reports: %d requeued, %d failed", requeued, failed)
-    return {"requeued": requeued, "failed": failed}
 
 
 # --- Notice ----------------------------------------------------------------------------------

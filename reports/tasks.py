@@ -10,6 +10,7 @@ from reports import services
 
 @shared_task(
     name="reports.build_report",
+    ignore_result=True,  # the row holds the outcome; sending needs only the broker
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -26,7 +27,7 @@ def build_report(self, report_id: int) -> dict[str, object] | None:
     worker process dies, so a killed build runs again (``report_build`` picks it up where the
     row says). A report already done is not built nor announced twice.
     """
-    report = services.report_build(report_id=report_id)
+    report = services.report_build(report_id=report_id, task_id=self.request.id)
     if report is None:
         return None
     services.report_notify(report=report)
@@ -35,5 +36,5 @@ def build_report(self, report_id: int) -> dict[str, object] | None:
 
 @shared_task(name="reports.requeue_stuck_reports", soft_time_limit=60, time_limit=120)
 def requeue_stuck_reports() -> dict[str, int]:
-    """Periodic: requeue (or finally fail) reports whose worker was lost mid-build."""
+    """Periodic: send lost builds again, requeue (or finally fail) those whose worker died."""
     return services.reports_requeue_stuck(now=timezone.now())

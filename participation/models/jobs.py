@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deployments.models import Deployment, Organisation
@@ -68,6 +69,14 @@ class Job(models.Model):
         verbose_name=_("gestartet von"),
     )
     created_at = models.DateTimeField(_("gestartet am"), auto_now_add=True)
+    # When the task was last queued, which Celery task runs it, since when, and how many runs
+    # it took: what ``kiezlabor.jobs`` needs to send lost tasks again and claim each job once.
+    queued_at = models.DateTimeField(
+        _("in Warteschlange seit"), default=timezone.now, editable=False
+    )
+    task_id = models.CharField(max_length=255, blank=True, editable=False)
+    started_at = models.DateTimeField(_("Beginn"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0, editable=False)
     finished_at = models.DateTimeField(_("fertig am"), null=True, blank=True)
 
     class Meta:

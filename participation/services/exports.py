@@ -22,6 +22,7 @@ Decisions about the formats:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import tempfile
@@ -45,6 +46,7 @@ from openpyxl.utils import get_column_letter
 
 from deployments.models import AgeBand, Deployment
 from deployments.services.audit import audit_record
+from kiezlabor import jobs
 from participation.models import (
     Channel,
     ExportJob,
@@ -71,6 +73,8 @@ PROGRESS_MIN_ROWS = 10_000
 FILE_BUFFER = 1024 * 1024
 
 XLSX_MAX_ROWS = 1_048_576 - 1  # one row for the headers
+# Runs of one job (retries, requeues after lost workers) before the sweep fails it.
+MAX_ATTEMPTS = 3
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -158,8 +162,40 @@ def export_job_create(*, deployment: Deployment, format: str, by: AbstractBaseUs
             "include_demographics": job.include_demographics,
         },
     )
-    export_build.delay_on_commit(job.pk)
+    # Sent once committed; if the broker is down, ``export_jobs_sweep`` sends it.
+    jobs.send_on_commit(export_build, job.pk)
     return job
+
+
+def export_job_claim(*, job_id: int, task_id: str | None) -> ExportJob | None:
+    """Mark the job running for the delivery ``task_id`` and return it; ``None`` if this
+    delivery is not to run it (``kiezlabor.jobs.claim``: done, failed, run by another delivery).
+    """
+    if not jobs.claim(ExportJob.objects, pk=job_id, task_id=task_id, now=timezone.now()):
+        return None
+    return ExportJob.objects.select_related("deployment").get(pk=job_id)
+
+
+def export_jobs_sweep(*, now: dt.datetime) -> dict[str, int]:
+    """Send again jobs whose task was lost, requeue (or finally fail) those whose worker died."""
+    from participation.tasks.exports import TIME_LIMIT, export_build
+
+    return jobs.sweep(
+        ExportJob,
+        export_build,
+        now=now,
+        time_limit=dt.timedelta(seconds=TIME_LIMIT),
+        max_attempts=MAX_ATTEMPTS,
+        fail=lambda job: export_job_fail(job=job, message=_interrupted_message()),
+        reset={"progress": 0},
+    )
+
+
+def _interrupted_message() -> str:
+    return gettext(
+        "Der Export wurde %(attempts)d-mal unterbrochen und deshalb abgebrochen. Bitte die "
+        "technische Betreuung informieren und den Export neu starten."
+    ) % {"attempts": MAX_ATTEMPTS}
 
 
 def export_job_fail(*, job: ExportJob, message: str) -> None:

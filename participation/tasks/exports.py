@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils.translation import gettext
 
-from participation.models import ExportJob, JobState
 from participation.services import exports as export_services
 
 logger = logging.getLogger(__name__)
@@ -23,6 +22,7 @@ MAX_RETRIES = 3
 
 @shared_task(
     bind=True,
+    ignore_result=True,  # the row holds the outcome; sending needs only the broker
     acks_late=True,
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
@@ -31,13 +31,14 @@ MAX_RETRIES = 3
 def export_build(self, export_job_id: int) -> None:
     """Write the file of one export job.
 
-    A finished job is left alone; a job found running (its worker died, the broker delivered it
-    again) is written anew and replaces its own file. Lost database connections and full or
+    A finished job is left alone, and so is one another delivery is writing; a job this same
+    message ran before (its worker died, the broker delivered it again) is written anew and
+    replaces its own file (``kiezlabor.jobs.claim``). Lost database connections and full or
     unreachable disks are retried a few times with growing pauses; everything else fails the job
     with a message for staff and is re-raised for the logs.
     """
-    job = ExportJob.objects.select_related("deployment").filter(pk=export_job_id).first()
-    if job is None or job.state == JobState.DONE:
+    job = export_services.export_job_claim(job_id=export_job_id, task_id=self.request.id)
+    if job is None:
         return
     try:
         export_services.export_write(job=job)

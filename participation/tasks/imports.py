@@ -26,6 +26,7 @@ MAX_RETRIES = 3
 
 @shared_task(
     bind=True,
+    ignore_result=True,  # the row holds the outcome; sending needs only the broker
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
     max_retries=MAX_RETRIES,
@@ -34,16 +35,14 @@ MAX_RETRIES = 3
 def import_run(self, import_job_id: int) -> str | None:
     """Preview (dry run) or import the file of a queued import job; returns the job's state.
 
-    Only a queued job is taken (a job left running by a worker that died, or by an attempt that
-    lost its database connection, is taken over by the next delivery or retry), so running the
-    task twice does no harm. Files with errors
-    are a result, not a failure of the task: they are never retried. A lost database connection
-    is retried a few times.
+    Only a queued job is taken, or one this same message ran before (its worker died, or it
+    lost its database connection and retries), so a second message for the job does no harm
+    (``kiezlabor.jobs.claim``). Files with errors are a result, not a failure of the task: they
+    are never retried. A lost database connection is retried a few times.
     """
-    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-    job = import_job_claim(job_id=import_job_id, resume=redelivered or self.request.retries > 0)
+    job = import_job_claim(job_id=import_job_id, task_id=self.request.id)
     if job is None:
-        logger.info("Import job %s is not queued; nothing to do.", import_job_id)
+        logger.info("Import job %s is done or run by another delivery.", import_job_id)
         return None
     try:
         job = import_preview(job=job) if job.dry_run else import_apply(job=job)

@@ -34,7 +34,7 @@ def media(settings, tmp_path):
 def queued_builds(monkeypatch) -> list[int]:
     """Report ids handed to the worker (nothing really leaves the test)."""
     ids: list[int] = []
-    monkeypatch.setattr(build_report, "delay", ids.append)
+    monkeypatch.setattr(build_report, "apply_async", lambda args, **options: ids.extend(args))
     return ids
 
 

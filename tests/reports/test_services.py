@@ -71,7 +71,9 @@ def test_a_request_creates_a_queued_report_and_queues_the_build_after_commit(
     deployment, staff, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     queued_ids = []
-    monkeypatch.setattr(build_report, "delay", queued_ids.append)
+    monkeypatch.setattr(
+        build_report, "apply_async", lambda args, **options: queued_ids.extend(args)
+    )
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = services.report_request(deployment=deployment, language="en", by=staff)
@@ -274,7 +276,9 @@ def test_reports_stuck_past_the_hard_limit_are_requeued_or_failed(
     deployment, staff, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     queued_ids = []
-    monkeypatch.setattr(build_report, "delay", queued_ids.append)
+    monkeypatch.setattr(
+        build_report, "apply_async", lambda args, **options: queued_ids.extend(args)
+    )
     now = timezone.now()
     long_ago = now - dt.timedelta(seconds=services.TIME_LIMIT + 60)
     reports = {
@@ -294,7 +298,7 @@ def test_reports_stuck_past_the_hard_limit_are_requeued_or_failed(
     with django_capture_on_commit_callbacks(execute=True):
         counts = services.reports_requeue_stuck(now=now)
 
-    assert counts == {"requeued": 1, "failed": 1}
+    assert counts == {"resent": 0, "requeued": 1, "failed": 1}
     assert queued_ids == [reports["stuck"].pk]
     states = dict(Report.objects.values_list("pk", "state"))
     assert states[reports["stuck"].pk] == "queued"

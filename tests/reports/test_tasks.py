@@ -101,11 +101,13 @@ def test_a_lost_database_connection_is_retried_and_the_build_ends_done(
     real_build = services.report_build
     failures = [OperationalError("server closed the connection unexpectedly")]
 
-    def flaky(*, report_id):
-        if failures:
-            Report.objects.filter(pk=report_id).update(state="running", attempts=1)
+    def flaky(*, report_id, task_id):
+        if failures:  # the first run had started the build when its connection broke
+            Report.objects.filter(pk=report_id).update(
+                state="running", attempts=1, task_id=task_id
+            )
             raise failures.pop()
-        return real_build(report_id=report_id)
+        return real_build(report_id=report_id, task_id=task_id)
 
     monkeypatch.setattr(services, "report_build", flaky)
 
@@ -122,7 +124,7 @@ def test_the_periodic_job_requeues_a_report_whose_worker_vanished(
     queued, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     sent = []
-    monkeypatch.setattr(build_report, "delay", sent.append)
+    monkeypatch.setattr(build_report, "apply_async", lambda args, **options: sent.extend(args))
     Report.objects.filter(pk=queued.pk).update(
         state="running",
         attempts=1,
@@ -130,7 +132,7 @@ def test_the_periodic_job_requeues_a_report_whose_worker_vanished(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_reports() == {"requeued": 1, "failed": 0}
+        assert requeue_stuck_reports() == {"resent": 0, "requeued": 1, "failed": 0}
 
     assert sent == [queued.pk]
 
@@ -328,7 +330,7 @@ def test_a_build_whose_whole_worker_is_killed_ends_done_after_a_restart(slow_wor
 
     slow_worker.start()
     later = timezone.now() + dt.timedelta(seconds=services.TIME_LIMIT + 1)
-    assert services.reports_requeue_stuck(now=later) == {"requeued": 1, "failed": 0}
+    assert services.reports_requeue_stuck(now=later) == {"resent": 0, "requeued": 1, "failed": 0}
 
     report = wait_for(report, finished, timeout=360)
     assert report.state == "done", report.error

@@ -12,6 +12,7 @@ from participation.services.imports.jobs import (
     import_job_create,
     import_job_delete,
     import_job_fail,
+    import_jobs_sweep,
     import_preview,
     import_profile_problems,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "import_job_create",
     "import_job_delete",
     "import_job_fail",
+    "import_jobs_sweep",
     "import_preview",
     "import_profile_problems",
 ]

@@ -16,6 +16,7 @@ Decisions:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from django.utils.translation import gettext, ngettext
 
 from deployments.models import Deployment
 from deployments.services.audit import audit_record
+from kiezlabor import jobs
 from participation.models import ImportJob, ImportProfile, JobState
 from participation.services.imports.fields import Field
 from participation.services.imports.files import (
@@ -48,6 +50,8 @@ from participation.services.imports.targets import TARGETS
 ROW_ERROR_LIMIT = 500
 PROGRESS_EVERY_ROWS = 250
 VALIDATION_SHARE_OF_IMPORT = 90
+# Runs of one job (retries, requeues after lost workers) before the sweep fails it.
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     job.state = JobState.QUEUED
     job.progress = 0
     job.error = ""
-    job.finished_at = None
+    job.queued_at, job.task_id, job.attempts = timezone.now(), "", 0
+    job.started_at = job.finished_at = None
     job.full_clean()
     job.save()
     audit_record(actor=by, action="import.confirm", target=job, data={"rows_new": job.rows_new})
@@ -140,10 +145,25 @@ def import_job_delete(*, job: ImportJob, by) -> None:
 
 
 def _queue_run(job: ImportJob) -> None:
-    # Imported here: the task module imports this one.
-    from participation.tasks.imports import import_run
+    """Send the task once committed; if the broker is down, ``import_jobs_sweep`` sends it."""
+    from participation.tasks.imports import import_run  # the task module imports this one
 
-    import_run.delay_on_commit(job.pk)
+    jobs.send_on_commit(import_run, job.pk)
+
+
+def import_jobs_sweep(*, now: dt.datetime) -> dict[str, int]:
+    """Send again jobs whose task was lost, requeue (or finally fail) those whose worker died."""
+    from participation.tasks.imports import TIME_LIMIT, import_run
+
+    return jobs.sweep(
+        ImportJob,
+        import_run,
+        now=now,
+        time_limit=dt.timedelta(seconds=TIME_LIMIT),
+        max_attempts=MAX_ATTEMPTS,
+        fail=lambda job: import_job_fail(job_id=job.pk, message=_interrupted_message()),
+        reset={"progress": 0},
+    )
 
 
 def _file_hash(uploaded_file: UploadedFile) -> str:
@@ -158,18 +178,22 @@ def _file_hash(uploaded_file: UploadedFile) -> str:
 # --- The task's steps ---------------------------------------------------------------------
 
 
-def import_job_claim(*, job_id: int, resume: bool = False) -> ImportJob | None:
-    """Mark a queued job as running and return it; ``None`` if it is not (or no longer) queued.
-
-    ``resume`` also takes over a job left ``running`` by a worker that died (a redelivery).
+def import_job_claim(*, job_id: int, task_id: str | None) -> ImportJob | None:
+    """Mark the job running for the delivery ``task_id`` and return it; ``None`` if this
+    delivery is not to run it (``kiezlabor.jobs.claim``: done, failed, run by another delivery).
     """
-    states = [JobState.QUEUED, JobState.RUNNING] if resume else [JobState.QUEUED]
-    claimed = ImportJob.objects.filter(pk=job_id, state__in=states).update(
-        state=JobState.RUNNING, progress=0
-    )
-    if not claimed:
+    if not jobs.claim(
+        ImportJob.objects, pk=job_id, task_id=task_id, now=timezone.now(), progress=0
+    ):
         return None
     return ImportJob.objects.select_related("deployment", "profile", "created_by").get(pk=job_id)
+
+
+def _interrupted_message() -> str:
+    return gettext(
+        "Der Import wurde %(attempts)d-mal unterbrochen und deshalb abgebrochen; es wurde nichts "
+        "importiert. Bitte die technische Betreuung informieren und die Datei erneut hochladen."
+    ) % {"attempts": MAX_ATTEMPTS}
 
 
 def import_job_fail(*, job_id: int, message: str) -> None:
