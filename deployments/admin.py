@@ -559,3 +559,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+from deployments import admin_users  # noqa: E402, F401  (audited user and group admin)

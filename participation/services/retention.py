@@ -12,10 +12,11 @@ from collections import defaultdict
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from deployments.models import Partner, PartnerContact
+from deployments.models import AuditEntry, Partner, PartnerContact
 from deployments.services.audit import audit_record
 from participation.models import Device, ExportJob, ImportJob, JobState
 
@@ -112,6 +113,25 @@ def login_records_delete_expired(*, now: dt.datetime) -> int:
     return deleted
 
 
+@transaction.atomic
+def audit_entries_delete_expired(*, now: dt.datetime) -> int:
+    """Delete audit entries older than ``KIEZLABOR_AUDIT_RETENTION_DAYS`` (user names, actions).
+
+    The deletion leaves one entry of its own with the count and the cut-off, so that the
+    missing early part of the trail is explained rather than silent.
+    """
+    cutoff = _days_before(now, settings.KIEZLABOR_AUDIT_RETENTION_DAYS)
+    deleted, _ = AuditEntry.objects.filter(at__lt=cutoff).delete()
+    if deleted:
+        audit_record(
+            actor=None,
+            action="audit.delete_expired",
+            target=ContentType.objects.get_for_model(AuditEntry),
+            data={"entries": deleted, "older_than": cutoff.isoformat()},
+        )
+    return deleted
+
+
 def expired_data_delete(*, now: dt.datetime) -> dict[str, int]:
     """Run every deletion above; returns how many records of each kind went."""
     return {
@@ -120,6 +140,7 @@ def expired_data_delete(*, now: dt.datetime) -> dict[str, int]:
         "import_rows": import_rows_delete_expired(now=now),
         "revoked_devices": revoked_devices_forget(now=now),
         "login_records": login_records_delete_expired(now=now),
+        "audit_entries": audit_entries_delete_expired(now=now),
     }
 
 

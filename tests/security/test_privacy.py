@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from deployments.models import AuditEntry, PartnerContact
+from deployments.services.audit import audit_record
 from participation.models import Device, ExportJob, ImportJob, ImportProfile, JobState
 from participation.services import retention
 from participation.tasks.retention import delete_expired_data
@@ -196,10 +197,46 @@ def test_the_nightly_task_runs_everything_and_is_scheduled(settings) -> None:
         "import_rows",
         "revoked_devices",
         "login_records",
+        "audit_entries",
     }
     assert not any(second.values())
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "participation.delete_expired_data" in schedule
+
+
+def test_audit_entries_go_after_two_years_and_the_deletion_is_on_record(settings) -> None:
+    settings.KIEZLABOR_AUDIT_RETENTION_DAYS = 730
+    deployment = DeploymentFactory()
+    staff = UserFactory(username="tina")
+    expired = [
+        audit_record(actor=staff, action="report.request", target=deployment) for _ in range(3)
+    ]
+    kept = audit_record(actor=staff, action="export.create", target=deployment)
+    for entry in expired:
+        _aged(AuditEntry, entry, days=731, field="at")
+    _aged(AuditEntry, kept, days=729, field="at")
+
+    assert retention.audit_entries_delete_expired(now=NOW) == 3
+
+    summary = AuditEntry.objects.get(action="audit.delete_expired")
+    assert summary.actor is None
+    assert summary.data == {
+        "entries": 3,
+        "older_than": (NOW - dt.timedelta(days=730)).isoformat(),
+    }
+    assert set(AuditEntry.objects.values_list("pk", flat=True)) == {kept.pk, summary.pk}
+    # A second run finds nothing and leaves no second summary.
+    assert retention.audit_entries_delete_expired(now=NOW) == 0
+    assert AuditEntry.objects.count() == 2
+
+
+def test_the_audit_retention_period_is_a_setting(settings) -> None:
+    settings.KIEZLABOR_AUDIT_RETENTION_DAYS = 30
+    entry = audit_record(actor=None, action="report.request", target=DeploymentFactory())
+    _aged(AuditEntry, entry, days=31, field="at")
+
+    assert retention.expired_data_delete(now=NOW)["audit_entries"] == 1
+    assert not AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
 @pytest.mark.parametrize(
