@@ -17,15 +17,19 @@ Pipeline for one language with at least ``MIN_TEXTS_FOR_CLUSTERS`` texts:
    unclustered. ``support`` (1 + folded duplicates) weights the counts and shares, not the
    factorisation: a duplicate adds no new words, and weighting the rows made the clusters
    chase single popular texts instead of themes (tried on the planted corpus of the tests).
-4. The number of clusters k is the most stable one from 2 to 8: the texts (at most
-   ``STABILITY_SAMPLE`` of them, a fixed random sample) are clustered once with k clusters and
-   again on ``SUBSAMPLES`` fixed random subsamples of 80 %; the agreement of each subsample's
-   clusters with the first (adjusted Rand index, 1 = identical, 0 = chance) is averaged. Real
-   themes come out the same on every subsample; a split of one theme into arbitrary parts does
-   not, and which themes get merged when k is too small tends to vary as well. Scores are
-   rounded to two decimals; of equally stable counts the larger wins (the finer split that is
-   just as reproducible). All scores are returned for checking. (The silhouette was tried first
-   and rejected: on short texts it keeps rising with k and splits every theme.)
+   Texts with the same words (often the very same text) have equal rows; each set of equal rows
+   is factorised once, scaled by the square root of its size – the same squared error, so the
+   same factorisation, on a few hundred rows where 100,000 texts repeat the same phrases.
+4. The number of clusters k is the most stable one from 2 to 8 (at most the number of different
+   texts): the texts (at most ``STABILITY_SAMPLE`` of them, a fixed random sample) are
+   clustered once with k clusters and again on ``SUBSAMPLES`` fixed random subsamples of 80 %;
+   the agreement of each subsample's clusters with the first (adjusted Rand index,
+   1 = identical, 0 = chance) is averaged. Real themes come out the same on every subsample; a
+   split of one theme into arbitrary parts does not, and which themes get merged when k is too
+   small tends to vary as well. Scores are rounded to two decimals; of equally stable counts the
+   larger wins (the finer split that is just as reproducible). All scores are returned for
+   checking. (The silhouette was tried first and rejected: on short texts it keeps rising with
+   k and splits every theme.)
 
 With fewer texts than ``MIN_TEXTS_FOR_CLUSTERS`` (or too few shared words) there are no clusters:
 the approved texts are listed as they are. Everything is deterministic: rows are sorted by id,
@@ -36,8 +40,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,11 +71,18 @@ NMF_MAX_ITER = 400
 STABILITY_SAMPLE = 1000
 SUBSAMPLES = 5
 SUBSAMPLE_FRACTION = 0.8
+# Up to this many cells (8 MB of float64) a factorised matrix is handled dense.
+DENSE_CELLS = 1_000_000
 DECIMALS = 4
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
 _WORD = re.compile(r"\w[\w-]*\w")
 _LEMMA_CACHE_SIZE = 200_000
+# simplemma's dictionaries as their packed byte string with a sparse index (about 15 MB for
+# German) instead of unpacked into dicts (about 100 MB per language, 330 MB for the five of a
+# typical deployment, kept for the worker's life): slower per look-up, which the cache of base
+# forms (_term) makes rare. The base forms are the same.
+LOW_MEMORY = True
 
 
 @dataclass(frozen=True)
@@ -191,19 +203,30 @@ def _clusters(texts: pd.DataFrame, language: str) -> LanguageTopics | None:
     matrix, terms = _tfidf(texts["text"], language)
     if matrix is None:
         return None
+    rows = _identical_rows(matrix)
     with_words = np.flatnonzero(matrix.getnnz(axis=1) > 0)
-    largest_k = min(max(CLUSTER_COUNTS), len(terms), len(with_words) - 1)
+    # More clusters than different texts cannot be told apart (and NNDSVD cannot start them).
+    largest_k = min(max(CLUSTER_COUNTS), len(terms), len(np.unique(rows[with_words])))
     if largest_k < min(CLUSTER_COUNTS):
         return None
     # One BLAS thread: the many small factorisations run faster than with threads competing
     # for the cores, and the floating-point results do not depend on the machine's core count.
-    from threadpoolctl import threadpool_limits  # with scikit-learn: loaded only to analyse
+    # Our own finite TF-IDF rows and fixed parameters need no re-checking on each of the 42
+    # fits per language, where the checks cost about as much as the small fits themselves.
+    from sklearn import config_context  # loaded only where texts are analysed
+    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
+    with (
+        threadpool_limits(limits=1),
+        config_context(assume_finite=True, skip_parameter_validation=True),
+    ):
         counts = range(min(CLUSTER_COUNTS), largest_k + 1)
-        scores = _stability(matrix[_sample(with_words)], counts)
+        sample = _sample(with_words)
+        scores = _stability(matrix[sample], rows[sample], counts)
+        if not scores:
+            return None
         best = max(scores, key=lambda k: (scores[k], k))
-        memberships, components = _nmf(matrix, best)
+        memberships, components = _nmf(matrix, rows, best)
     return _language_result(texts, language, memberships, components, terms, scores)
 
 
@@ -213,7 +236,7 @@ def _tfidf(texts: pd.Series, language: str) -> tuple[sparse.csr_matrix | None, n
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
-        tokenizer=partial(_terms, language=language),
+        tokenizer=_text_terms(language),
         lowercase=False,
         token_pattern=None,
         min_df=MIN_DF,
@@ -230,18 +253,48 @@ def _tfidf(texts: pd.Series, language: str) -> tuple[sparse.csr_matrix | None, n
     return sparse.csr_matrix(matrix), vectorizer.get_feature_names_out()
 
 
-def _nmf(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _identical_rows(matrix: sparse.csr_matrix) -> np.ndarray:
+    """A number per row, equal for equal rows (texts with the same words, e.g. the same text)."""
+    matrix.sum_duplicates()  # sorted, unique column indices: equal rows have equal bytes
+    bounds = zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True)
+    keys = [
+        matrix.indices[start:end].tobytes() + matrix.data[start:end].tobytes()
+        for start, end in bounds
+    ]
+    return pd.factorize(pd.Series(keys, dtype=object))[0]
+
+
+def _nmf(matrix: sparse.csr_matrix, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """NMF of ``matrix`` with equal rows (same number in ``rows``) factorised once.
+
+    n equal rows weigh in the squared error like one row scaled by the square root of n, whose
+    NMF weights are those of the single row scaled alike: the same factorisation, computed on
+    the different rows only (a few hundred for 100 000 texts written from the same phrases).
+    """
+    from scipy import sparse
     from sklearn.decomposition import NMF  # loaded only where texts are analysed
     from sklearn.exceptions import ConvergenceWarning
 
+    _codes, first, inverse, repeats = np.unique(
+        rows, return_index=True, return_inverse=True, return_counts=True
+    )
+    scale = np.sqrt(repeats)
     model = NMF(n_components=k, init="nndsvd", random_state=RANDOM_STATE, max_iter=NMF_MAX_ITER)
-    # The iteration cap bounds the run time on 100 000 texts; a factorisation stopped there is
-    # still deterministic and its clusters usable. When the fit is exact, scikit-learn takes the
+    # The iteration cap bounds the run time; a factorisation stopped there is still
+    # deterministic and its clusters usable. When the fit is exact, scikit-learn takes the
     # square root of a reconstruction error that rounding made slightly negative; unused here.
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        memberships = model.fit_transform(matrix)
-    return memberships, model.components_
+        memberships = model.fit_transform(_small_dense(sparse.diags(scale) @ matrix[first]))
+    return (memberships / scale[:, np.newaxis])[inverse.reshape(-1)], model.components_
+
+
+def _small_dense(matrix: sparse.csr_matrix) -> sparse.csr_matrix | np.ndarray:
+    """A small matrix as a dense array: each of the solver's up to NMF_MAX_ITER steps then
+    costs microseconds instead of the overhead of SciPy's sparse operations."""
+    if matrix.shape[0] * matrix.shape[1] > DENSE_CELLS:
+        return matrix
+    return matrix.toarray()
 
 
 def _sample(rows: np.ndarray) -> np.ndarray:
@@ -251,7 +304,7 @@ def _sample(rows: np.ndarray) -> np.ndarray:
     return np.sort(rng.choice(rows, size=STABILITY_SAMPLE, replace=False))
 
 
-def _stability(matrix: sparse.csr_matrix, counts: range) -> dict[int, float]:
+def _stability(matrix: sparse.csr_matrix, rows: np.ndarray, counts: range) -> dict[int, float]:
     from sklearn.metrics import adjusted_rand_score  # loaded only where texts are analysed
 
     rng = np.random.default_rng(RANDOM_STATE)
@@ -259,12 +312,16 @@ def _stability(matrix: sparse.csr_matrix, counts: range) -> dict[int, float]:
     subsamples = [
         np.sort(rng.choice(matrix.shape[0], size=size, replace=False)) for _ in range(SUBSAMPLES)
     ]
+    # Every fit needs at least k different rows (NNDSVD starts from k singular vectors).
+    fewest = min(len(np.unique(rows[subsample])) for subsample in subsamples)
     scores = {}
-    for k in counts:
-        reference = _nmf(matrix, k)[0].argmax(axis=1)
+    for k in (k for k in counts if k <= fewest):
+        reference = _nmf(matrix, rows, k)[0].argmax(axis=1)
         agreement = [
-            adjusted_rand_score(reference[rows], _nmf(matrix[rows], k)[0].argmax(axis=1))
-            for rows in subsamples
+            adjusted_rand_score(
+                reference[subsample], _nmf(matrix[subsample], rows[subsample], k)[0].argmax(axis=1)
+            )
+            for subsample in subsamples
         ]
         scores[k] = round(float(np.mean(agreement)), 2)
     return scores
@@ -339,6 +396,19 @@ def _quote(texts: pd.DataFrame, members: np.ndarray, weights: np.ndarray) -> Quo
     return Quote(contribution_id=int(row["id"]), text=row["text"], support=int(row["support"]))
 
 
+def _text_terms(language: str) -> Callable[[str], list[str]]:
+    """``_terms`` for one run, splitting each distinct text once (many texts repeat a phrase)."""
+    seen: dict[str, list[str]] = {}
+
+    def terms(text: str) -> list[str]:
+        found = seen.get(text)
+        if found is None:
+            found = seen[text] = _terms(text, language=language)
+        return found
+
+    return terms
+
+
 def _terms(text: str, *, language: str) -> list[str]:
     return [term for word in _WORD.findall(text) if (term := _term(word, language)) is not None]
 
@@ -360,13 +430,13 @@ def _lemma(word: str, language: str) -> str:
     if language != GERMAN:
         lowered = word.lower()
         if language in LEMMATISED_LANGUAGES:
-            return simplemma.lemmatize(lowered, lang=language)
+            return simplemma.lemmatize(lowered, lang=language, low_memory=LOW_MEMORY)
         return lowered
     # German nouns keep their capital letter, so the case of a word is kept as written; only
     # words written in capitals throughout (not abbreviations) are read like a capitalised word.
     if word.isupper() and len(word) > 4:
         word = word.capitalize()
-    return simplemma.lemmatize(word, lang=GERMAN)
+    return simplemma.lemmatize(word, lang=GERMAN, low_memory=LOW_MEMORY)
 
 
 @cache

@@ -360,3 +360,30 @@ def test_the_result_round_trips_through_json():
     result = asdict(topics(planted_corpus()))
 
     assert json.loads(json.dumps(result)) == result
+
+
+def test_as_many_clusters_as_different_texts_at_most():
+    sentences = [
+        "More benches in the shade, please.",
+        "A water fountain for hot summer days.",
+        "Safer crossings for children near the school.",
+    ]
+    corpus = pd.DataFrame([row(n, sentences[n % 3], language="en") for n in range(1, 301)])
+
+    (english,) = topics(corpus).other_languages
+
+    assert max(map(int, english.cluster_count_scores)) == 3
+    assert sorted(cluster.inputs for cluster in english.clusters) == [100, 100, 100]
+
+
+def test_texts_sent_many_times_cluster_like_texts_sent_once():
+    corpus = planted_corpus()
+    repeated = pd.concat(
+        [corpus.assign(id=corpus["id"] + copy * 100_000) for copy in range(20)],
+        ignore_index=True,
+    )
+
+    found = dominant_clusters(topics(repeated), repeated)
+
+    assert all(share >= 0.8 for _cluster, share in found.values()), found
+    assert len({cluster for cluster, _share in found.values()}) == 3, found
