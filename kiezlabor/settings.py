@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from kiezlabor.sqlite import use_extension_capable_sqlite
@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kiezlabor.security.KiezlaborCSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, so that it turns a refused login anywhere into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -346,13 +346,15 @@ LEAFLET_CONFIG = {
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------
 
-# No inline scripts or styles anywhere residents or the administration's readers go; the admin
-# and the API's Swagger page get them on their prefixes only (kiezlabor.security).
+# No inline scripts or styles anywhere, the admin included. A page may run an inline script only
+# with the request's nonce (django-leaflet's map widget in the admin writes `csp_nonce`); the
+# nonce appears in the header only on pages that used it. The API's Swagger page adds its CDN
+# in kiezlabor/urls.py.
 _TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(LEAFLET_CONFIG["TILES"][0][1]))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:", _TILE_ORIGIN],
         "connect-src": [SELF, _TILE_ORIGIN],
@@ -365,8 +367,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
-# Path prefix: further sources its pages load scripts, styles and images from.
-KIEZLABOR_CSP_INLINE_PREFIXES = {"/admin/": [], "/api/docs/": ["https://cdn.jsdelivr.net"]}
 
 # --- Retention of personal data (participation.services.retention) --------------------------
 

@@ -95,11 +95,8 @@ def overdue_label(days: int | None = None) -> str:
         if days
         else gettext("überfällig")
     )
-    return format_html(
-        '<span style="color:#fff;background:#ba2121;padding:1px 6px;border-radius:3px;'
-        'white-space:nowrap">{}</span>',
-        text,
-    )
+    # Styled in static/kiezlabor/admin.css: the CSP allows no style attributes.
+    return format_html('<span class="kiezlabor-overdue">{}</span>', text)
 
 
 # --- Filters ------------------------------------------------------------------------------

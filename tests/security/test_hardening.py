@@ -1,16 +1,28 @@
-"""Hardening (issue 9, item 5): headers, login throttling, files only through checked views."""
+"""Hardening (issue 9, item 5): headers, login throttling, files only through checked views.
+
+The admin's pages in a real browser under the policy: ``test_admin_csp_browser.py``.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from deployments.models import Deployment
+from participation.admin.contributions import overdue_label
 from reports.models import PortalAccess
-from tests.factories import DeploymentFactory, MembershipFactory, UserFactory
+from tests.factories import DeploymentFactory, UserFactory
 from tests.reports.jobs_support import drain, stored_export
+from tests.security.admin_support import (
+    MAP_PAGES,
+    SUPERUSER,
+    AdminData,
+    admin_data_fixture,  # noqa: F401 (the fixture)
+    admin_pages,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -105,16 +117,78 @@ def test_the_map_tiles_are_the_only_foreign_source(client: Client, settings) -> 
     assert foreign == {re.match(r"https?://[^/]+", tile_url).group(0)}
 
 
-def test_only_the_admin_may_run_inline_code(client: Client) -> None:
-    staff = MembershipFactory(user=UserFactory(username="murat")).user
-    client.force_login(staff)
+def _inline_code(html: str, nonce: str | None) -> list[str]:
+    """What the strict policy refuses in a page: ``<style>`` elements, ``style`` attributes
+    and scripts that neither load a file, hold JSON nor carry the request's nonce."""
+    refused = re.findall(r"<style[^>]*>|<[^>]+\sstyle=[^>]*>", html)
+    for attributes in re.findall(r"<script([^>]*)>", html):
+        allowed = "src=" in attributes or 'type="application/json"' in attributes
+        if not allowed and (nonce is None or f'nonce="{nonce}"' not in attributes):
+            refused.append(f"<script{attributes}>")
+    return refused
 
-    admin = client.get("/admin/")
 
-    assert admin.status_code == 200
-    assert "'unsafe-inline'" in _policy(admin)["script-src"]
-    assert _policy(admin)["frame-ancestors"] == ["'none'"]
-    assert admin["X-Frame-Options"] == "DENY"
+def test_the_admin_runs_without_inline_code(client: Client, admin_data: AdminData) -> None:
+    client.force_login(get_user_model().objects.get(username=SUPERUSER))
+
+    for name, url in admin_pages(admin_data).items():
+        response = client.get(url)
+
+        assert response.status_code == 200, name
+        header = response["Content-Security-Policy"]
+        policy = _policy(response)
+        assert "'unsafe-inline'" not in header, name
+        assert "'unsafe-eval'" not in header, name
+        assert policy["style-src"] == ["'self'"], name
+        assert policy["frame-ancestors"] == ["'none'"], name
+        assert response["X-Frame-Options"] == "DENY", name
+        nonce = next(
+            (source[7:-1] for source in policy["script-src"] if source.startswith("'nonce-")),
+            None,
+        )
+        # A nonce only where a script needs one: django-leaflet's map widget.
+        if name in MAP_PAGES:
+            assert policy["script-src"] == ["'self'", f"'nonce-{nonce}'"], name
+            assert f'<script nonce="{nonce}">' in response.content.decode(), name
+        else:
+            assert policy["script-src"] == ["'self'"], name
+        assert _inline_code(response.content.decode(), nonce) == [], name
+
+
+def test_each_request_gets_its_own_nonce(client: Client, admin_data: AdminData) -> None:
+    client.force_login(get_user_model().objects.get(username=SUPERUSER))
+    url = admin_pages(admin_data)["site"]
+
+    first, second = (_policy(client.get(url))["script-src"] for _request in range(2))
+
+    assert first != second
+
+
+def test_the_api_docs_load_swagger_ui_from_its_cdn_only(client: Client) -> None:
+    page = client.get("/api/docs/")
+    script = client.get("/api/docs/?script=")
+
+    assert page.status_code == 200
+    header = page["Content-Security-Policy"]
+    policy = _policy(page)
+    assert "'unsafe-inline'" not in header
+    assert "'unsafe-eval'" not in header
+    for directive in ("script-src", "style-src"):
+        assert policy[directive] == ["'self'", "https://cdn.jsdelivr.net"], directive
+    assert _inline_code(page.content.decode(), None) == []
+    # The init script comes from the page's own URL instead of inline.
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()
+    # The CDN is the docs page's exception only.
+    assert "cdn.jsdelivr.net" not in client.get("/admin/login/")["Content-Security-Policy"]
+
+
+def test_the_overdue_label_of_the_moderation_lists_carries_no_style() -> None:
+    label = overdue_label(3)
+
+    assert _inline_code(label, None) == []
+    assert "kiezlabor-overdue" in label
 
 
 @pytest.mark.parametrize("login_url", ["/admin/login/", "/portal/anmelden/"])
