@@ -31,4 +31,5 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-not-secret DJANGO_ALLOWED_HO
 
 USER kiezlabor
 EXPOSE 8000
-CMD ["gunicorn", "kiezlabor.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, bind address and backlog: kiezlabor/gunicorn_conf.py, as in the benchmark.
+CMD ["gunicorn", "kiezlabor.wsgi", "--config", "python:kiezlabor.gunicorn_conf", "--access-logfile", "-"]

@@ -60,6 +60,7 @@ def main() -> int:
                 "DATABASE_CONN_MAX_AGE": "60",
                 "CELERY_BROKER_URL": redis.url + "/0",
                 "CELERY_RESULT_BACKEND": redis.url + "/0",
+                "CACHE_URL": redis.url + "/2",  # the throttles count there, as in production
                 "KIEZLABOR_VAR_DIR": str(workdir / "var"),
                 "DJANGO_DEBUG": "false",
                 "DJANGO_SECRET_KEY": "kiezlabor-benchmark-only-" + "x" * 40,

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import runpy
 import statistics
 import subprocess
 import sys
@@ -25,7 +26,7 @@ LUA = BASE_DIR / "bench" / "kiosk.lua"
 BIN = Path(sys.executable).parent
 CONNECTIONS = 32
 WRK_THREADS = 4
-GUNICORN_WORKERS = 4
+GUNICORN_CONFIG = BASE_DIR / "kiezlabor" / "gunicorn_conf.py"
 POLL_SECONDS = 0.05
 MB = 1024 * 1024
 
@@ -182,12 +183,11 @@ def _gunicorn(stack: ExitStack, workdir: Path) -> str:
         [
             str(BIN / "gunicorn"),
             "kiezlabor.wsgi",
-            "--workers",
-            str(GUNICORN_WORKERS),
+            # The production settings (kiezlabor/gunicorn_conf.py), on a local port.
+            "--config",
+            str(GUNICORN_CONFIG),
             "--bind",
             f"127.0.0.1:{port}",
-            "--backlog",
-            "256",
         ],
         workdir / "gunicorn.log",
     )
@@ -202,6 +202,12 @@ def _gunicorn(stack: ExitStack, workdir: Path) -> str:
 
     _wait_for(healthy, seconds=60, what="gunicorn")
     return url
+
+
+def _gunicorn_settings() -> dict[str, int | str]:
+    """Workers and worker class as the config file sets them here (it reads the environment)."""
+    config = runpy.run_path(str(GUNICORN_CONFIG))
+    return {"gunicorn_workers": config["workers"], "gunicorn_worker_class": config["worker_class"]}
 
 
 def _probe(url: str, config: Path) -> None:
@@ -287,12 +293,13 @@ def kiosk(args, workdir: Path, stack: ExitStack) -> dict:
                 runs[name].append(figures)
                 log(
                     f"kiosk {name} run {number}: {figures['rps']:.0f} req/s, "
-                    f"p95 {figures['p95_ms']:.1f} ms, errors {figures['errors']}"
+                    f"p50/p95/p99 {figures['p50_ms']:.1f}/{figures['p95_ms']:.1f}/"
+                    f"{figures['p99_ms']:.1f} ms, errors {figures['errors']}"
                 )
     return {
         "connections": CONNECTIONS,
         "seconds": args.kiosk_seconds,
-        "gunicorn_workers": GUNICORN_WORKERS,
+        **_gunicorn_settings(),
         "runs": runs,
     }
 
@@ -648,7 +655,8 @@ def markdown(results: dict) -> str:
         lines += [
             "",
             f"## Kiosk submissions (wrk, {k['connections']} connections, {k['seconds']} s, "
-            f"gunicorn with {k['gunicorn_workers']} sync workers)",
+            f"gunicorn with {k['gunicorn_workers']} {k.get('gunicorn_worker_class', 'sync')} "
+            "workers)",
             "",
             "| Endpoint | req/s | p50 ms | p95 ms | p99 ms | errors |",
             "|---|---|---|---|---|---|",

@@ -239,6 +239,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the platform is reached from outside: links in e-mails (e.g. "your report is done").
 KIEZLABOR_BASE_URL = env.str("KIEZLABOR_BASE_URL", default="http://127.0.0.1:8000")
 
+# --- Cache ----------------------------------------------------------------------------------
+
+# The kiosk's rate limits count in the cache. In production it must be shared by all web
+# workers (Redis, CACHE_URL=redis://…): in each process's memory, "60 per minute per tablet"
+# would be per worker.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Celery ---------------------------------------------------------------------------------
 
 # Without a broker URL the platform uses Kombu's file-system transport, so a laptop runs a

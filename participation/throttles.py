@@ -3,16 +3,23 @@
 A tablet is throttled by its identity, so ten tablets behind the container's one mobile router
 do not share a limit; the per-address backstop only stops a flood from one address. Residents'
 phones have no identity and are limited by address, generously for reading.
+
+The counts live in the cache: in production Redis (``CACHE_URL``), shared by all web workers.
+If the cache is unreachable the limits are not applied: a resident's input must not be lost
+because a backstop cannot count.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from participation.models import Device
+
+logger = logging.getLogger(__name__)
 
 
 class _KioskThrottle(SimpleRateThrottle):
@@ -25,6 +32,13 @@ class _KioskThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         overrides = getattr(settings, "KIEZLABOR_KIOSK_THROTTLE_RATES", {})
         return overrides.get(self.scope, type(self).rate)
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # the cache backend's own connection errors, whichever backend
+            logger.warning("%s not applied: the cache is unreachable", self.scope, exc_info=True)
+            return True
 
     def _key(self, ident: object) -> str:
         # Not even the cache holds an address: counting needs only a stable pseudonym.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -217,11 +218,23 @@ class PollResponseRequestSerializer(_SubmissionSerializer):
         )
 
 
-class SubmissionResponseSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Contribution
-        fields = ["id", "client_uuid", "received_at"]
-        read_only_fields = fields
+def _model_field(name: str):
+    return Contribution._meta.get_field(name)
+
+
+# Declared rather than a ModelSerializer, which introspects the model for every response of
+# the kiosk's busiest endpoint. The same fields and schema as the model's.
+class SubmissionResponseSerializer(serializers.Serializer):
+    id = serializers.BigIntegerField(label="ID", read_only=True)
+    client_uuid = serializers.UUIDField(
+        allow_null=True,
+        label=capfirst(_model_field("client_uuid").verbose_name),
+        help_text=_model_field("client_uuid").help_text,
+        read_only=True,
+    )
+    received_at = serializers.DateTimeField(
+        label=capfirst(_model_field("received_at").verbose_name), read_only=True
+    )
 
 
 # --- Start-up data --------------------------------------------------------------------------

@@ -189,8 +189,9 @@ def device_for_token(token: str) -> Device | None:
     """The not revoked device holding this token, with its deployment and site; else None."""
     if not token:
         return None
-    return (
-        Device.objects.select_related("deployment__site")
-        .filter(token_hash=token_hash(token), revoked_at__isnull=True)
-        .first()
-    )
+    try:  # token_hash is unique: no ordering, no sort (this runs on every kiosk request)
+        return Device.objects.select_related("deployment__site").get(
+            token_hash=token_hash(token), revoked_at__isnull=True
+        )
+    except Device.DoesNotExist:
+        return None

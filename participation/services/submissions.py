@@ -8,6 +8,10 @@ idempotency key and the database's unique constraint has the last word:
 - same UUID, other content → ``SubmissionConflict`` (the API answers 409);
 - concurrent replays race for the insert; the losers read the winner's row.
 
+A new input, the common case, costs one ``INSERT … ON CONFLICT DO NOTHING`` and no lookup:
+the stored input is read only when that insert did nothing (a replay or a conflict) or when
+the rules refuse the input (it may be a replay of one they accepted back then, see below).
+
 "Content" is what the resident entered, normalised (see ``_content_hash``). A replay is
 recognised before the rules are checked again, so an input the server accepted yesterday is
 not refused today because, say, its event is no longer "today".
@@ -29,7 +33,8 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -103,7 +108,6 @@ class PollResponseInput:
 # --- Ideas and feedback -------------------------------------------------------------------
 
 
-@transaction.atomic
 def contribution_submit(
     *,
     deployment: Deployment,
@@ -115,20 +119,44 @@ def contribution_submit(
 
     Raises ``ValidationError`` (by field) when a rule is broken and ``SubmissionConflict``
     when the UUID belongs to different content.
+
+    Not wrapped in a transaction: the only write is one INSERT, atomic by itself, and
+    BEGIN/COMMIT would be two more round trips on the kiosk's hottest path.
     """
     data = _only_fields_of_kind(data)
     content_hash = _content_hash(_contribution_content(data))
-    existing = _existing(client_uuid=data.client_uuid, content_hash=content_hash)
-    if existing is not None:
+    try:
+        contribution = _checked_contribution(
+            deployment=deployment,
+            device=device,
+            channel=channel,
+            data=data,
+            content_hash=content_hash,
+        )
+    except ValidationError:
+        existing = _existing(client_uuid=data.client_uuid, content_hash=content_hash)
+        if existing is None:
+            raise
         return existing, False
+    return _insert_once(contribution)
 
+
+def _checked_contribution(
+    *,
+    deployment: Deployment,
+    device: Device | None,
+    channel: Channel | str,
+    data: ContributionInput,
+    content_hash: str,
+) -> Contribution:
+    """The unsaved contribution; ``ValidationError`` (by field) when a rule is broken."""
     errors = _contribution_errors(deployment=deployment, data=data)
     errors.update(_common_errors(deployment=deployment, language=data.language, data=data))
     if errors:
         raise ValidationError(errors)
 
     text, was_masked = _masked(data.text)
-    contribution = _new_contribution(
+    return _new_contribution(
         deployment=deployment,
         device=device,
         channel=channel,
@@ -145,7 +173,6 @@ def contribution_submit(
         rating=data.rating,
         location=Point(data.location.lng, data.location.lat, srid=4326) if data.location else None,
     )
-    return _insert(contribution, answers=[])
 
 
 def _only_fields_of_kind(data: ContributionInput) -> ContributionInput:
@@ -258,10 +285,37 @@ def poll_response_submit(
     Same rules for replays and conflicts as ``contribution_submit``.
     """
     content_hash = _content_hash(_poll_content(data))
-    existing = _existing(client_uuid=data.client_uuid, content_hash=content_hash)
-    if existing is not None:
+    try:
+        contribution, answers = _checked_poll_response(
+            deployment=deployment,
+            device=device,
+            channel=channel,
+            data=data,
+            content_hash=content_hash,
+        )
+    except ValidationError:
+        existing = _existing(client_uuid=data.client_uuid, content_hash=content_hash)
+        if existing is None:
+            raise
         return existing, False
+    contribution, created = _insert_once(contribution)
+    if created:
+        for answer in answers:
+            answer.contribution = contribution
+            answer.full_clean(exclude=["contribution", "option"], validate_constraints=False)
+        PollAnswer.objects.bulk_create(answers)
+    return contribution, created
 
+
+def _checked_poll_response(
+    *,
+    deployment: Deployment,
+    device: Device | None,
+    channel: Channel | str,
+    data: PollResponseInput,
+    content_hash: str,
+) -> tuple[Contribution, list[PollAnswer]]:
+    """The unsaved contribution and its answers; ``ValidationError`` when a rule is broken."""
     poll = (
         Poll.objects.filter(pk=data.poll, deployment=deployment, is_active=True)
         .prefetch_related("options")
@@ -291,7 +345,7 @@ def poll_response_submit(
         rating=data.rating,
     )
     answers = [PollAnswer(option_id=answer.option, points=answer.points) for answer in data.answers]
-    return _insert(contribution, answers=answers)
+    return contribution, answers
 
 
 def _answer_errors(*, poll: Poll, data: PollResponseInput) -> dict:
@@ -433,19 +487,30 @@ def _new_contribution(
     return contribution
 
 
-def _insert(contribution: Contribution, *, answers: list[PollAnswer]) -> tuple[Contribution, bool]:
-    try:
-        with transaction.atomic():
-            contribution.save()
-            for answer in answers:
-                answer.contribution = contribution
-                answer.full_clean(exclude=["contribution", "option"], validate_constraints=False)
-            PollAnswer.objects.bulk_create(answers)
-    except IntegrityError:
-        winner = _existing(
-            client_uuid=contribution.client_uuid, content_hash=contribution.content_hash
-        )
-        if winner is None:
-            raise
-        return winner, False
-    return contribution, True
+def _insert_once(contribution: Contribution) -> tuple[Contribution, bool]:
+    """Insert unless the client UUID is taken; else the stored input (or a conflict).
+
+    ``INSERT … ON CONFLICT DO NOTHING``: a concurrent replay waits for the winner's insert
+    and then does nothing instead of failing, so no savepoint is needed to read the winner.
+    The only other unique constraint (import rows) does not apply to kiosk inputs.
+    """
+    meta = Contribution._meta
+    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+    # Model.save() has no "ignore conflicts"; this is the insert it makes, plus the clause.
+    rows = Contribution._base_manager._insert(
+        [contribution],
+        fields=fields,
+        returning_fields=meta.db_returning_fields,
+        using=router.db_for_write(Contribution),
+        on_conflict=OnConflict.IGNORE,
+    )
+    if rows and rows[0] is not None:
+        for value, field in zip(rows[0], meta.db_returning_fields, strict=True):
+            setattr(contribution, field.attname, value)
+        contribution._state.adding = False
+        contribution._state.db = router.db_for_write(Contribution)
+        return contribution, True
+    winner = _existing(client_uuid=contribution.client_uuid, content_hash=contribution.content_hash)
+    if winner is None:
+        raise IntegrityError(f"input {contribution.client_uuid} was neither stored nor found")
+    return winner, False

@@ -694,6 +694,23 @@ def test_a_flooding_tablet_gets_429_with_retry_after(tablet, settings) -> None:
     assert int(response["Retry-After"]) > 0
 
 
+def test_inputs_are_taken_while_the_cache_that_counts_the_limits_is_down(
+    tablet, settings, caplog
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/2",  # nothing listens there
+        }
+    }
+    client, _device = tablet
+
+    response = post(client, CONTRIBUTIONS, idea_body())
+
+    assert response.status_code == 201, response.content
+    assert "kiosk_device not applied: the cache is unreachable" in caplog.text
+
+
 def test_ten_tablets_behind_one_router_do_not_share_a_limit(deployment) -> None:
     clients = [
         APIClient(headers={"authorization": f"Device {paired_device(deployment)[1]}"})
