@@ -106,7 +106,8 @@ def sweep(
     """
     counts = {"resent": 0, "requeued": 0, "failed": 0}
     with transaction.atomic():
-        rows = model.objects.select_for_update(skip_locked=True)
+        # Only what is needed: a report's row also holds its whole analysis.
+        rows = model.objects.select_for_update(skip_locked=True).only("pk", "attempts")
         for row in rows.filter(state=QUEUED, queued_at__lt=now - SEND_GRACE):
             model.objects.filter(pk=row.pk).update(queued_at=now)
             send_on_commit(task, row.pk)
