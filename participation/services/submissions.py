@@ -133,11 +133,8 @@ def contribution_submit(
             data=data,
             content_hash=content_hash,
         )
-    except ValidationError:
-        existing = _existing(client_uuid=data.client_uuid, content_hash=content_hash)
-        if existing is None:
-            raise
-        return existing, False
+    except ValidationError as refusal:
+        return _replay_or_raise(refusal, client_uuid=data.client_uuid, content_hash=content_hash)
     return _insert_once(contribution)
 
 
@@ -293,11 +290,8 @@ def poll_response_submit(
             data=data,
             content_hash=content_hash,
         )
-    except ValidationError:
-        existing = _existing(client_uuid=data.client_uuid, content_hash=content_hash)
-        if existing is None:
-            raise
-        return existing, False
+    except ValidationError as refusal:
+        return _replay_or_raise(refusal, client_uuid=data.client_uuid, content_hash=content_hash)
     contribution, created = _insert_once(contribution)
     if created:
         for answer in answers:
@@ -485,6 +479,17 @@ def _new_contribution(
         validate_constraints=False,
     )
     return contribution
+
+
+def _replay_or_raise(
+    refusal: ValidationError, *, client_uuid: uuid.UUID, content_hash: str
+) -> tuple[Contribution, bool]:
+    """A refused input may replay one accepted back then, when the rules still held: answer
+    with the stored one (not created now). Otherwise the refusal stands."""
+    existing = _existing(client_uuid=client_uuid, content_hash=content_hash)
+    if existing is None:
+        raise refusal
+    return existing, False
 
 
 def _insert_once(contribution: Contribution) -> tuple[Contribution, bool]:
