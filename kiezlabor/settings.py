@@ -243,8 +243,12 @@ KIEZLABOR_BASE_URL = env.str("KIEZLABOR_BASE_URL", default="http://127.0.0.1:800
 
 # The kiosk's rate limits count in the cache. In production it must be shared by all web
 # workers (Redis, CACHE_URL=redis://…): in each process's memory, "60 per minute per tablet"
-# would be per worker.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# would be per worker. "local" is each process's own memory, for values every worker can keep
+# for a short while without asking anyone (the kiosk's submission rules).
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 

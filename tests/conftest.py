@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from kiezlabor.celery import app as celery_app
 from tests.participation.browser import (  # noqa: F401 (fixtures for every browser test)
@@ -35,6 +36,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "services" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: ids repeat from test to test, and a value cached
+    under one test's deployment 1 must not answer for the next test's."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 def database_url() -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon
+from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -27,6 +28,11 @@ METRES_PER_DEGREE_LATITUDE = 111_320
 SITE_RADIUS_METRES = 1000
 # Residents may pin a place a short walk beyond the area's edge.
 BOUNDS_MARGIN_METRES = 300
+
+# An input is checked against its deployment's topics and pin region as kept in the cache for
+# this long: staff change them rarely, inputs arrive all day. A change applies to inputs within
+# this time (tablets only learn of it when they reload their start-up data anyway).
+SUBMISSION_RULES_SECONDS = 60
 
 # Residents' phones can take part while the lab is confirmed for the site or running there.
 PARTICIPATION_STATUSES = (Deployment.Status.CONFIRMED, Deployment.Status.RUNNING)
@@ -146,6 +152,35 @@ def pin_bounds(*, site: Site, area: MultiPolygon | None) -> Bounds:
 
 def deployment_pin_bounds(*, deployment: Deployment) -> Bounds:
     return pin_bounds(site=deployment.site, area=site_forecast_area_geometry(site=deployment.site))
+
+
+@dataclass(frozen=True)
+class SubmissionRules:
+    """What a resident's input to one deployment is checked against, besides its own shape."""
+
+    theme_ids: frozenset[int]
+    bounds: Bounds
+
+
+def submission_rules(*, deployment: Deployment) -> SubmissionRules:
+    """The deployment's topics and pin region, kept in each web worker's memory.
+
+    Read from the database at most every ``SUBMISSION_RULES_SECONDS`` per deployment and worker:
+    on the kiosk's busiest endpoint this saves two queries and reading the area's outline.
+    """
+    key = f"kiosk:submission-rules:{deployment.pk}"
+    rules = caches["local"].get(key)
+    if rules is None:
+        rules = _submission_rules(deployment)
+        caches["local"].set(key, rules, SUBMISSION_RULES_SECONDS)
+    return rules
+
+
+def _submission_rules(deployment: Deployment) -> SubmissionRules:
+    return SubmissionRules(
+        theme_ids=frozenset(deployment.themes.values_list("pk", flat=True)),
+        bounds=deployment_pin_bounds(deployment=deployment),
+    )
 
 
 def map_tiles() -> tuple[str, str]:

@@ -186,11 +186,15 @@ def device_heartbeat(*, device: Device, pending: int, rejected: int) -> Device:
 
 
 def device_for_token(token: str) -> Device | None:
-    """The not revoked device holding this token, with its deployment and site; else None."""
+    """The not revoked device holding this token, with its deployment; else None.
+
+    This runs on every kiosk request: token_hash is unique (no ordering, no sort), and the site
+    is left out (an input is checked against ``submission_rules``, which keeps what it needs).
+    """
     if not token:
         return None
-    try:  # token_hash is unique: no ordering, no sort (this runs on every kiosk request)
-        return Device.objects.select_related("deployment__site").get(
+    try:
+        return Device.objects.select_related("deployment").get(
             token_hash=token_hash(token), revoked_at__isnull=True
         )
     except Device.DoesNotExist:

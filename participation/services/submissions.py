@@ -38,10 +38,10 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from deployments.models import Deployment, Theme
+from deployments.models import Deployment
 from participation.models import Channel, Contribution, Device, Kind, Poll, PollAnswer
 from participation.models.contributions import TEXT_MAX_LENGTH
-from participation.selectors.kiosk import deployment_pin_bounds, events_on_day, local_day
+from participation.selectors.kiosk import events_on_day, local_day, submission_rules
 from participation.services.masking import mask_personal_data
 
 TEXT_MIN_LENGTH = 3
@@ -197,12 +197,13 @@ def _contribution_errors(*, deployment: Deployment, data: ContributionInput) -> 
 
 def _idea_errors(*, deployment: Deployment, data: ContributionInput) -> dict:
     errors: dict[str, list[str]] = {}
-    if data.theme is not None and not _is_deployment_theme(deployment, data.theme):
+    if data.theme is None and data.location is None:
+        return errors
+    rules = submission_rules(deployment=deployment)
+    if data.theme is not None and data.theme not in rules.theme_ids:
         errors["theme"] = [pgettext("kiosk", "Bitte wählen Sie eines der angebotenen Themen.")]
     location = data.location
-    if location and not deployment_pin_bounds(deployment=deployment).contains(
-        lat=location.lat, lng=location.lng
-    ):
+    if location and not rules.bounds.contains(lat=location.lat, lng=location.lng):
         errors["location"] = [
             pgettext(
                 "kiosk",
@@ -248,10 +249,6 @@ def _feedback_errors(*, deployment: Deployment, data: ContributionInput) -> dict
             )
         ]
     return errors
-
-
-def _is_deployment_theme(deployment: Deployment, theme_id: int) -> bool:
-    return Theme.objects.filter(pk=theme_id, deployments=deployment).exists()
 
 
 def _contribution_content(data: ContributionInput) -> dict:

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import re
 import threading
+import time
 from pathlib import Path
 
 import polib
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 
 from deployments.models import Deployment
 from participation.models import Contribution, Device, Poll, PollAnswer
+from participation.selectors.kiosk import SUBMISSION_RULES_SECONDS
 from participation.services import devices
 from participation.throttles import (
     DeviceAddressRateThrottle,
@@ -305,7 +307,8 @@ def test_the_bootstrap_costs_the_same_queries_for_one_and_for_twenty_topics_and_
     theme_of(deployment, "Thema 0")
     poll_with_options(deployment, options=1)
     event_today(deployment)
-    with django_assert_num_queries(6):
+    # The tablet's device with its deployment, the site, the area, topics, polls + options, events
+    with django_assert_num_queries(7):
         assert client.get(BOOTSTRAP).status_code == 200
 
     for number in range(1, 20):
@@ -313,7 +316,7 @@ def test_the_bootstrap_costs_the_same_queries_for_one_and_for_twenty_topics_and_
         poll = poll_with_options(deployment, question=f"Frage {number}?", options=4)
         PollOptionFactory(poll=poll, label=f"Eigene Antwort {number}")
         event_today(deployment)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         body = client.get(BOOTSTRAP).json()
     assert len(body["topics"]) == 20
     assert len(body["polls"]) == 20
@@ -694,6 +697,26 @@ def test_a_flooding_tablet_gets_429_with_retry_after(tablet, settings) -> None:
     assert int(response["Retry-After"]) > 0
 
 
+def test_a_throttled_tablet_is_heard_again_when_its_minute_is_over(
+    tablet, settings, monkeypatch
+) -> None:
+    settings.KIEZLABOR_KIOSK_THROTTLE_RATES = {"kiosk_device": "3/min"}
+    client, _device = tablet
+    start = 60 * 29_000_000 + 50.0  # ten seconds before a minute ends
+    clock = {"now": start}
+    monkeypatch.setattr(DeviceRateThrottle, "timer", lambda _self: clock["now"])
+    for _ in range(3):
+        assert post(client, HEARTBEAT, {"pending": 0}).status_code == 200
+
+    refused = post(client, HEARTBEAT, {"pending": 0})
+    clock["now"] = start + 10
+    heard = post(client, HEARTBEAT, {"pending": 0})
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) == 10
+    assert heard.status_code == 200
+
+
 def test_inputs_are_taken_while_the_cache_that_counts_the_limits_is_down(
     tablet, settings, caplog
 ) -> None:
@@ -709,6 +732,34 @@ def test_inputs_are_taken_while_the_cache_that_counts_the_limits_is_down(
 
     assert response.status_code == 201, response.content
     assert "kiosk_device not applied: the cache is unreachable" in caplog.text
+
+
+def test_a_topic_taken_off_the_deployment_is_refused_within_a_minute(
+    tablet, deployment, monkeypatch
+) -> None:
+    client, _device = tablet
+    theme = theme_of(deployment)
+    assert post(client, CONTRIBUTIONS, idea_body(theme=theme.pk)).status_code == 201
+
+    deployment.themes.remove(theme)
+    later = time.time() + SUBMISSION_RULES_SECONDS + 1
+    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
+    response = post(client, CONTRIBUTIONS, idea_body(theme=theme.pk))
+
+    assert response.status_code == 400
+    assert response.json() == {"theme": ["Bitte wählen Sie eines der angebotenen Themen."]}
+
+
+def test_an_input_costs_two_queries_once_the_rules_are_cached(
+    tablet, deployment, django_assert_num_queries
+) -> None:
+    client, _device = tablet
+    theme = theme_of(deployment)
+    body = idea_body(theme=theme.pk, location={"lat": 52.512, "lng": 13.458})
+    assert post(client, CONTRIBUTIONS, idea_body(theme=theme.pk)).status_code == 201
+
+    with django_assert_num_queries(2):  # the tablet with its deployment; the insert
+        assert post(client, CONTRIBUTIONS, body).status_code == 201
 
 
 def test_ten_tablets_behind_one_router_do_not_share_a_limit(deployment) -> None:
