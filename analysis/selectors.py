@@ -2,17 +2,32 @@
 
 Every table is read with a fixed number of queries, aggregated or projected in SQL, and built
 with ``DataFrame.from_records`` straight from ``values_list`` so that 100,000 contributions do
-not become 100,000 model instances. Pins are projected to EPSG:25833 (metres) in the database.
+not become 100,000 model instances; on PostgreSQL the contributions, the one large table, are
+streamed as CSV instead. Pins are projected to EPSG:25833 (metres) in the database.
 """
 
 from __future__ import annotations
 
+import io
 import zoneinfo
 from dataclasses import dataclass
 
 import pandas as pd
 from django.contrib.gis.db.models.functions import Transform
-from django.db.models import Count, F, FloatField, Func, OuterRef, Q, Subquery, Value
+from django.db import connections
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from deployments.models import Area, Deployment, Event
 from participation.models import Contribution, ModerationStatus, VisitorCount
@@ -84,26 +99,36 @@ def counted_contributions(*, deployment: Deployment):
 
 
 def contributions_table(*, deployment: Deployment) -> pd.DataFrame:
+    """One row per counted contribution (``CONTRIBUTION_COLUMNS``), in the order of their ids."""
+    rows = _contribution_rows(deployment=deployment)
+    if connections[rows.db].vendor == "postgresql":
+        return _frame_by_copy(rows)
+    return _frame_by_orm(rows)
+
+
+def _contribution_rows(*, deployment: Deployment) -> QuerySet:
     containing_area = Area.objects.filter(
         kind=Area.Kind.FORECAST_AREA, geometry__contains=OuterRef("location")
     ).values("code")[:1]
+    # Counted per original in a subquery: a GROUP BY over every column would sort all rows.
+    duplicates = (
+        Contribution.objects.filter(duplicate_of=OuterRef("pk"))
+        .filter(
+            ~Q(moderation_status__in=[ModerationStatus.REJECTED, ModerationStatus.HIDDEN])
+            | Q(rejection_reason="duplicate")
+        )
+        .order_by()
+        .values("duplicate_of")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     projected = Transform("location", METRIC_SRID)
-    rows = (
+    return (
         counted_contributions(deployment=deployment)
         .annotate(
             theme_name=F("theme__name"),
             is_approved=Q(moderation_status=ModerationStatus.APPROVED),
-            support=Value(1)
-            + Count(
-                "duplicates",
-                filter=~Q(
-                    duplicates__moderation_status__in=[
-                        ModerationStatus.REJECTED,
-                        ModerationStatus.HIDDEN,
-                    ]
-                )
-                | Q(duplicates__rejection_reason="duplicate"),
-            ),
+            support=Value(1) + Coalesce(Subquery(duplicates, output_field=IntegerField()), 0),
             x=_X(projected),
             y=_Y(projected),
             area_code=Subquery(containing_area),
@@ -129,8 +154,79 @@ def contributions_table(*, deployment: Deployment) -> pd.DataFrame:
             "rating",
         )
     )
+
+
+def _frame_by_orm(rows: QuerySet) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows.iterator(chunk_size=5000), columns=CONTRIBUTION_COLUMNS)
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(BERLIN)
+    return frame
+
+
+# PostgreSQL's CSV read back as ``from_records`` reads the same rows from the ORM.
+_COPY_DTYPES = {
+    "id": "int64",
+    "kind": "str",
+    "channel": "str",
+    "text": "str",
+    "language": "str",
+    "theme": "str",
+    "event_id": "float64",
+    "received_at": "str",
+    "age_band": "str",
+    "relation": "str",
+    "demographics_estimated": "bool",
+    "approved": "bool",
+    "support": "int64",
+    "x": "float64",
+    "y": "float64",
+    "area_code": "str",
+    "rating": "float64",
+}
+# Only these can be NULL, written as an unquoted empty field; elsewhere "" is an empty text.
+# (Theme names and area codes are required, so neither is ever an empty text.)
+_COPY_NULLABLE = ("theme", "event_id", "x", "y", "area_code", "rating")
+_COPY_INTEGERS = ("event_id", "rating")
+
+
+def _frame_by_copy(rows: QuerySet) -> pd.DataFrame:
+    """The frame of ``rows`` streamed as CSV: at 100,000 rows about twice as fast as building
+    a Python tuple per row and letting pandas infer every column."""
+    sql, params = rows.query.sql_with_params()
+    connection = connections[rows.db]
+    connection.ensure_connection()
+    buffer = io.BytesIO()
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.tell():
+        return _frame_by_orm(rows.none())
+    buffer.seek(0)
+    frame = pd.read_csv(
+        buffer,
+        header=None,
+        names=CONTRIBUTION_COLUMNS,
+        dtype=_COPY_DTYPES,
+        true_values=["t"],
+        false_values=["f"],
+        keep_default_na=False,
+        na_values={column: [""] for column in _COPY_NULLABLE},
+        encoding="utf-8",
+    )
+    frame["received_at"] = (
+        pd.to_datetime(frame["received_at"], utc=True, format="ISO8601")
+        .dt.as_unit("us")
+        .dt.tz_convert(BERLIN)
+    )
+    # What from_records infers: ints stay ints without NULLs, a column of NULLs holds None.
+    for column in _COPY_NULLABLE:
+        missing = frame[column].isna()
+        if missing.all():
+            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        elif column in _COPY_INTEGERS and not missing.any():
+            frame[column] = frame[column].astype("int64")
     return frame
 
 
