@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -200,10 +199,12 @@ def _plain(texts: pd.DataFrame, language: str, note: str) -> LanguageTopics:
 
 
 def _clusters(texts: pd.DataFrame, language: str) -> LanguageTopics | None:
-    matrix, terms = _tfidf(texts["text"], language)
-    if matrix is None:
+    distinct, codes, terms = _tfidf(texts["text"], language)
+    if distinct is None:
         return None
-    rows = _identical_rows(matrix)
+    # Numbered by first appearance over all texts, as if computed on their rows directly.
+    rows = pd.factorize(_identical_rows(distinct)[codes])[0]
+    matrix = distinct[codes]
     with_words = np.flatnonzero(matrix.getnnz(axis=1) > 0)
     # More clusters than different texts cannot be told apart (and NNDSVD cannot start them).
     largest_k = min(max(CLUSTER_COUNTS), len(terms), len(np.unique(rows[with_words])))
@@ -226,31 +227,58 @@ def _clusters(texts: pd.DataFrame, language: str) -> LanguageTopics | None:
         if not scores:
             return None
         best = max(scores, key=lambda k: (scores[k], k))
-        memberships, components = _nmf(matrix, rows, best)
+        memberships, components = _nmf(_DistinctRows.of(matrix, rows), best)
     return _language_result(texts, language, memberships, components, terms, scores)
 
 
-def _tfidf(texts: pd.Series, language: str) -> tuple[sparse.csr_matrix | None, np.ndarray]:
+def _tfidf(
+    texts: pd.Series, language: str
+) -> tuple[sparse.csr_matrix | None, np.ndarray, np.ndarray]:
+    """TF-IDF rows of the distinct texts, the distinct text of each text, and the words.
+
+    The numbers are those of ``TfidfVectorizer`` over all texts (same counts, same pruning, same
+    weights), but each distinct text is split and counted once: residents often send the very
+    same phrase, and counting word by word in Python was most of the time on 100,000 texts.
+    """
     # scikit-learn and SciPy load only where texts are analysed, not in every web process.
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-    vectorizer = TfidfVectorizer(
-        tokenizer=_text_terms(language),
+    codes, distinct = pd.factorize(texts)
+    counter = CountVectorizer(
+        tokenizer=partial(_terms, language=language),
         lowercase=False,
         token_pattern=None,
-        min_df=MIN_DF,
-        max_df=1.0 if _stopwords(language) else MAX_DF_WITHOUT_STOPWORDS,
-        max_features=MAX_FEATURES,
-        sublinear_tf=True,
         dtype=np.float64,
     )
     try:
-        matrix = vectorizer.fit_transform(texts)
+        distinct_counts = sparse.csr_matrix(counter.fit_transform(distinct))
     except ValueError:
-        # scikit-learn's way of saying that no word occurs in MIN_DF texts: no clusters then.
-        return None, np.array([])
-    return sparse.csr_matrix(matrix), vectorizer.get_feature_names_out()
+        # scikit-learn's way of saying that no text has any word left.
+        return None, codes, np.array([])
+    kept = _kept_terms(distinct_counts[codes], language)
+    if kept.size == 0:
+        return None, codes, np.array([])
+    distinct_counts = distinct_counts[:, kept]
+    weighting = TfidfTransformer(sublinear_tf=True).fit(distinct_counts[codes])
+    matrix = sparse.csr_matrix(weighting.transform(distinct_counts))
+    return matrix, codes, counter.get_feature_names_out()[kept]
+
+
+def _kept_terms(counts: sparse.csr_matrix, language: str) -> np.ndarray:
+    """The columns ``TfidfVectorizer`` keeps: words in at least ``MIN_DF`` texts (and, without
+    stop words, in at most ``MAX_DF_WITHOUT_STOPWORDS`` of them); of those at most
+    ``MAX_FEATURES``, the most frequent, ties broken as scikit-learn breaks them."""
+    in_texts = np.bincount(counts.indices, minlength=counts.shape[1])
+    keep = in_texts >= MIN_DF
+    if not _stopwords(language):
+        keep &= in_texts <= MAX_DF_WITHOUT_STOPWORDS * counts.shape[0]
+    if keep.sum() > MAX_FEATURES:
+        frequencies = np.asarray(counts.sum(axis=0)).ravel()
+        candidates = np.flatnonzero(keep)
+        keep = np.zeros_like(keep)
+        keep[candidates[(-frequencies[candidates]).argsort()[:MAX_FEATURES]]] = True
+    return np.flatnonzero(keep)
 
 
 def _identical_rows(matrix: sparse.csr_matrix) -> np.ndarray:
@@ -264,29 +292,45 @@ def _identical_rows(matrix: sparse.csr_matrix) -> np.ndarray:
     return pd.factorize(pd.Series(keys, dtype=object))[0]
 
 
-def _nmf(matrix: sparse.csr_matrix, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """NMF of ``matrix`` with equal rows (same number in ``rows``) factorised once.
+@dataclass(frozen=True)
+class _DistinctRows:
+    """The different rows of a matrix (equal rows: same number in ``rows``), each scaled by the
+    square root of how often it occurs, ready to be factorised with any number of clusters."""
+
+    scaled: sparse.csr_matrix | np.ndarray
+    scale: np.ndarray
+    inverse: np.ndarray
+
+    @classmethod
+    def of(cls, matrix: sparse.csr_matrix, rows: np.ndarray) -> _DistinctRows:
+        from scipy import sparse  # loaded only where texts are analysed
+
+        _codes, first, inverse, repeats = np.unique(
+            rows, return_index=True, return_inverse=True, return_counts=True
+        )
+        scale = np.sqrt(repeats)
+        scaled = _small_dense(sparse.diags(scale) @ matrix[first])
+        return cls(scaled=scaled, scale=scale, inverse=inverse.reshape(-1))
+
+
+def _nmf(rows: _DistinctRows, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """NMF of a matrix with equal rows factorised once.
 
     n equal rows weigh in the squared error like one row scaled by the square root of n, whose
     NMF weights are those of the single row scaled alike: the same factorisation, computed on
     the different rows only (a few hundred for 100 000 texts written from the same phrases).
     """
-    from scipy import sparse
     from sklearn.decomposition import NMF  # loaded only where texts are analysed
     from sklearn.exceptions import ConvergenceWarning
 
-    _codes, first, inverse, repeats = np.unique(
-        rows, return_index=True, return_inverse=True, return_counts=True
-    )
-    scale = np.sqrt(repeats)
     model = NMF(n_components=k, init="nndsvd", random_state=RANDOM_STATE, max_iter=NMF_MAX_ITER)
     # The iteration cap bounds the run time; a factorisation stopped there is still
     # deterministic and its clusters usable. When the fit is exact, scikit-learn takes the
     # square root of a reconstruction error that rounding made slightly negative; unused here.
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        memberships = model.fit_transform(_small_dense(sparse.diags(scale) @ matrix[first]))
-    return (memberships / scale[:, np.newaxis])[inverse.reshape(-1)], model.components_
+        memberships = model.fit_transform(rows.scaled)
+    return (memberships / rows.scale[:, np.newaxis])[rows.inverse], model.components_
 
 
 def _small_dense(matrix: sparse.csr_matrix) -> sparse.csr_matrix | np.ndarray:
@@ -305,26 +349,54 @@ def _sample(rows: np.ndarray) -> np.ndarray:
 
 
 def _stability(matrix: sparse.csr_matrix, rows: np.ndarray, counts: range) -> dict[int, float]:
-    from sklearn.metrics import adjusted_rand_score  # loaded only where texts are analysed
-
     rng = np.random.default_rng(RANDOM_STATE)
     size = int(SUBSAMPLE_FRACTION * matrix.shape[0])
     subsamples = [
         np.sort(rng.choice(matrix.shape[0], size=size, replace=False)) for _ in range(SUBSAMPLES)
     ]
+    # The same samples for every number of clusters: their different rows are found once.
+    sample = _DistinctRows.of(matrix, rows)
+    parts = [
+        (subsample, _DistinctRows.of(matrix[subsample], rows[subsample]))
+        for subsample in subsamples
+    ]
     # Every fit needs at least k different rows (NNDSVD starts from k singular vectors).
-    fewest = min(len(np.unique(rows[subsample])) for subsample in subsamples)
+    fewest = min(part.scale.size for _subsample, part in parts)
     scores = {}
     for k in (k for k in counts if k <= fewest):
-        reference = _nmf(matrix, rows, k)[0].argmax(axis=1)
+        reference = _nmf(sample, k)[0].argmax(axis=1)
         agreement = [
-            adjusted_rand_score(
-                reference[subsample], _nmf(matrix[subsample], rows[subsample], k)[0].argmax(axis=1)
-            )
-            for subsample in subsamples
+            _adjusted_rand_index(reference[subsample], _nmf(part, k)[0].argmax(axis=1))
+            for subsample, part in parts
         ]
         scores[k] = round(float(np.mean(agreement)), 2)
     return scores
+
+
+def _adjusted_rand_index(first: np.ndarray, second: np.ndarray) -> float:
+    """scikit-learn's ``adjusted_rand_score`` of two clusterings numbered 0, 1, …: the same
+    exact pair counts and formula, without the input checks and sparse contingency table that
+    took longer than the small factorisations compared (35 comparisons per language)."""
+    size = int(max(first.max(), second.max())) + 1
+    table = np.bincount(first.astype(np.int64) * size + second, minlength=size * size)
+    table = table.reshape(size, size)
+    # Pairs of texts: in one cluster in both clusterings, only in the first, only in the
+    # second, in neither.
+    squares = int((table**2).sum())
+    both = squares - first.size
+    first_only = int((table.T @ table.sum(axis=1)).sum()) - squares
+    second_only = int((table @ table.sum(axis=0)).sum()) - squares
+    neither = first.size**2 - first_only - second_only - squares
+    if first_only == 0 and second_only == 0:
+        return 1.0
+    return (
+        2.0
+        * (both * neither - first_only * second_only)
+        / (
+            (both + first_only) * (first_only + neither)
+            + (both + second_only) * (second_only + neither)
+        )
+    )
 
 
 def _language_result(
@@ -394,19 +466,6 @@ def _quote(texts: pd.DataFrame, members: np.ndarray, weights: np.ndarray) -> Quo
     # argmax takes the first of equal weights: rows are sorted by id, so the oldest id wins.
     row = texts.iloc[candidates[np.argmax(weights[candidates])]]
     return Quote(contribution_id=int(row["id"]), text=row["text"], support=int(row["support"]))
-
-
-def _text_terms(language: str) -> Callable[[str], list[str]]:
-    """``_terms`` for one run, splitting each distinct text once (many texts repeat a phrase)."""
-    seen: dict[str, list[str]] = {}
-
-    def terms(text: str) -> list[str]:
-        found = seen.get(text)
-        if found is None:
-            found = seen[text] = _terms(text, language=language)
-        return found
-
-    return terms
 
 
 def _terms(text: str, *, language: str) -> list[str]:

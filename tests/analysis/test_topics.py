@@ -2,7 +2,9 @@ import json
 import random
 from collections import Counter
 from dataclasses import asdict
+from functools import partial
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -387,3 +389,51 @@ def test_texts_sent_many_times_cluster_like_texts_sent_once():
 
     assert all(share >= 0.8 for _cluster, share in found.values()), found
     assert len({cluster for cluster, _share in found.values()}) == 3, found
+
+
+@pytest.mark.parametrize("language", ["de", "xx"])
+def test_word_weights_are_those_of_tfidf_over_all_texts(language):
+    # Counted once per distinct text, the weights must still be TfidfVectorizer's over every
+    # text, also where the vocabulary is capped (ties included) and, without stop words, where
+    # words in more than half of the texts are dropped.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from analysis import topics as module
+
+    rng = random.Random(5)  # noqa: S311 - reproducible test data
+    words = [f"wort{n}" for n in range(module.MAX_FEATURES + 2000)]
+    distinct = [" ".join(rng.choices(words, k=rng.randint(2, 12))) for _ in range(4000)]
+    common = "gemeinsam"
+    texts = pd.Series([*distinct, *distinct[:1500], *[common] * 6000])
+
+    matrix, codes, terms = module._tfidf(texts, language)
+
+    reference = TfidfVectorizer(
+        tokenizer=partial(module._terms, language=language),
+        lowercase=False,
+        token_pattern=None,
+        min_df=module.MIN_DF,
+        max_df=1.0 if module._stopwords(language) else module.MAX_DF_WITHOUT_STOPWORDS,
+        max_features=module.MAX_FEATURES,
+        sublinear_tf=True,
+    )
+    expected = reference.fit_transform(texts).tocsr()
+    expected.sum_duplicates()
+    found = matrix[codes].tocsr()
+    found.sum_duplicates()
+    assert list(terms) == list(reference.get_feature_names_out())
+    assert len(terms) == module.MAX_FEATURES
+    assert (common in terms) == bool(module._stopwords(language))
+    assert (found != expected).nnz == 0
+
+
+def test_stability_agreement_is_the_adjusted_rand_index():
+    from sklearn.metrics import adjusted_rand_score
+
+    from analysis.topics import _adjusted_rand_index
+
+    rng = np.random.default_rng(3)
+    for size in [1, 2, 50, 1000]:
+        first = rng.integers(0, 5, size)
+        for second in [first, rng.integers(0, 8, size), np.where(first == 1, 2, first)]:
+            assert _adjusted_rand_index(first, second) == adjusted_rand_score(first, second)
