@@ -1,6 +1,8 @@
 """The Ortsanalyse as a reader gets it: the PDF's text, pages and metadata, and its charts."""
 
 import dataclasses
+import io
+import itertools
 import re
 import subprocess
 import zlib
@@ -9,14 +11,15 @@ from pathlib import Path
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import transaction
+from matplotlib.figure import Figure
 
 from analysis.formatting import number, percent
 from analysis.models import Recommendation
 from analysis.services import analysis_compute, recommendation_add, recommendations_refresh
 from deployments.models import Area
 from participation.models import VisitorCount
-from reports.rendering import RenderedReport, render_report
-from reports.rendering.charts import Bar, horizontal_bars
+from reports.rendering import RenderedReport, charts, render_report
+from reports.rendering.charts import Bar, Chart, horizontal_bars, share_chart
 from reports.rendering.html import build_charts
 from tests.factories import (
     BOXHAGENER_PLATZ,
@@ -281,6 +284,71 @@ def test_numbers_in_charts_are_german() -> None:
     assert "1.234,5" in labels
     assert not any(re.search(r"\d\.\d{1,2}(?!\d)|\d,\d{3}(?!\d)", label) for label in labels)
     assert "Beiträge" in labels  # the axis is labelled, as text, not as paths
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: horizontal_bars(
+            [Bar("Ein recht langer Name einer Kategorie", 1234.5), Bar("Papier", 12)],
+            axis_label="Beiträge",
+            description="Test",
+        ),
+        lambda: share_chart(
+            parts=[Bar("Stattgefunden", 3), Bar("Geplant", 1)],
+            target=0.4,
+            target_label="Ziel",
+            description="Test",
+        ),
+    ],
+    ids=["bars", "share"],
+)
+def test_charts_are_laid_out_as_matplotlib_itself_lays_them_out(monkeypatch, draw) -> None:
+    # The charts are laid out before saving, so that savefig draws each figure once instead
+    # of twice; the SVG must be the one that savefig's own constrained layout gives.
+    laid_out_before_saving = draw()
+
+    def new_figure(width_mm: float, height_mm: float) -> Figure:
+        size = (width_mm / charts.MM_PER_INCH, height_mm / charts.MM_PER_INCH)
+        return Figure(figsize=size, layout="constrained")
+
+    def save(figure: Figure, width_mm: float, height_mm: float, description: str) -> Chart:
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
+        svg = charts._SVG_PROLOGUE.sub("", buffer.getvalue(), count=1)
+        return Chart(svg=svg, width_mm=width_mm, height_mm=height_mm, description=description)
+
+    monkeypatch.setattr(charts, "_new_figure", new_figure)
+    monkeypatch.setattr(charts, "_chart", save)
+
+    assert laid_out_before_saving == draw()
+
+
+@pytest.mark.parametrize("label", ["Idee", "Rückmeldung zu einer Veranstaltung"])
+def test_the_numbers_on_a_value_axis_never_run_into_each_other(monkeypatch, label) -> None:
+    drawn: list[Figure] = []
+    save = charts._chart
+    monkeypatch.setattr(
+        charts, "_chart", lambda figure, *args: drawn.append(figure) or save(figure, *args)
+    )
+
+    horizontal_bars(
+        [Bar(label, 78_002), Bar("Gesprächsnotiz", 0), Bar("Umfrage-Antwort", 14_996)],
+        axis_label="Beiträge",
+        description="Test",
+    )
+
+    (figure,) = drawn
+    boxes = sorted(
+        (
+            text.get_window_extent()
+            for text in figure.axes[0].xaxis.get_ticklabels()
+            if text.get_visible() and text.get_text()
+        ),
+        key=lambda box: box.x0,
+    )
+    assert len(boxes) >= 2
+    assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))
 
 
 def test_the_report_charts_use_german_decimals(built) -> None:
