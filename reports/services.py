@@ -9,8 +9,11 @@ stored under a name derived from the report's id and replaces its own file on ev
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -139,7 +142,7 @@ def report_build(*, report_id: int, task_id: str | None = None) -> Report | None
         return None
     try:
         snapshot = _report_snapshot(report)
-        with translation.override(report.language):
+        with translation.override(report.language), _heap_frozen():
             rendered = rendering.render_report(
                 snapshot=snapshot,
                 recommendations=report.recommendations,
@@ -178,6 +181,22 @@ def report_build(*, report_id: int, task_id: str | None = None) -> Report | None
             % {"error": str(error) or type(error).__name__},
         )
         raise
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Keep the garbage collector off what is already in memory while the PDF is made.
+
+    Drawing and setting the PDF create millions of short-lived objects, and every collection
+    they set off would walk the whole heap again: all loaded libraries and this report's
+    analysis. At 100,000 inputs that was a quarter of WeasyPrint's time. Frozen objects are
+    still freed as soon as nothing refers to them; only cycles among them wait for the thaw.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _report_start(*, report_id: int, task_id: str | None) -> Report | None:

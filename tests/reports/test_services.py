@@ -4,6 +4,7 @@ stuck ones requeued, the requester told by e-mail."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -215,6 +216,31 @@ def test_a_failure_is_recorded_with_its_message_and_not_retried_by_itself(
     assert "Noto Sans" in report.error
     assert report.error.startswith("Die Erstellung ist fehlgeschlagen")
     assert services.report_build(report_id=queued.pk) is None  # failed stays failed
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["done", "failed"])
+def test_the_heap_is_frozen_only_while_the_pdf_is_made(queued, monkeypatch, fails) -> None:
+    # Frozen objects are never collected as cycles: left frozen, every report would leak.
+    frozen_while_rendering = []
+    fake = FakeRenderer()
+
+    def render(**kwargs):
+        frozen_while_rendering.append(gc.get_freeze_count())
+        if fails:
+            raise ValueError("kaputt")
+        return fake(**kwargs)
+
+    monkeypatch.setattr(reports.rendering, "render_report", render, raising=False)
+    before = gc.get_freeze_count()
+
+    try:
+        services.report_build(report_id=queued.pk)
+    except ValueError:
+        assert fails
+
+    assert frozen_while_rendering[0] > before
+    assert gc.get_freeze_count() == before
+    assert Report.objects.get(pk=queued.pk).state == ("failed" if fails else "done")
 
 
 def test_a_failed_report_built_again_on_request_ends_done(
