@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import sys
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 import reports.rendering
 from deployments.models import AuditEntry
+from kiezlabor.celery import REPORT_STACK, preload_report_stack
 from reports import services
 from reports.models import Report
 from reports.tasks import build_report
@@ -219,27 +221,27 @@ def test_a_failure_is_recorded_with_its_message_and_not_retried_by_itself(
 
 
 @pytest.mark.parametrize("fails", [False, True], ids=["done", "failed"])
-def test_the_heap_is_frozen_only_while_the_pdf_is_made(queued, monkeypatch, fails) -> None:
-    # Frozen objects are never collected as cycles: left frozen, every report would leak.
-    frozen_while_rendering = []
+def test_garbage_collection_pauses_only_while_the_pdf_is_made(queued, monkeypatch, fails) -> None:
+    # Left paused, reference cycles would never be collected again: every report would leak.
+    collecting_while_rendering = []
     fake = FakeRenderer()
 
     def render(**kwargs):
-        frozen_while_rendering.append(gc.get_freeze_count())
+        collecting_while_rendering.append(gc.isenabled())
         if fails:
             raise ValueError("kaputt")
         return fake(**kwargs)
 
     monkeypatch.setattr(reports.rendering, "render_report", render, raising=False)
-    before = gc.get_freeze_count()
+    assert gc.isenabled()
 
     try:
         services.report_build(report_id=queued.pk)
     except ValueError:
         assert fails
 
-    assert frozen_while_rendering[0] > before
-    assert gc.get_freeze_count() == before
+    assert collecting_while_rendering == [False]
+    assert gc.isenabled()
     assert Report.objects.get(pk=queued.pk).state == ("failed" if fails else "done")
 
 
@@ -394,3 +396,13 @@ def test_the_rebuilt_pdf_reads_the_same_and_a_new_report_counts_the_new_inputs(
     assert new.snapshot["figures"]["inputs"] == inputs + 7
     assert f"{inputs + 7} Beiträge" in new_text
     assert f"{inputs + 7} Beiträge" not in rebuilt_text
+
+
+def test_a_worker_starts_with_the_report_stack_loaded_and_frozen() -> None:
+    try:
+        preload_report_stack()
+
+        assert all(module in sys.modules for module in REPORT_STACK)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
