@@ -190,8 +190,8 @@ def _collector_paused() -> Iterator[None]:
     Drawing and setting the PDF create millions of short-lived objects, and the collections
     they set off would walk everything in memory again and again: at 100,000 inputs a fifth of
     WeasyPrint's time. Objects are still freed as soon as nothing refers to them; the cycles
-    among the PDF's own objects wait until it is made. (The worker freezes the libraries once
-    at start, see ``kiezlabor.celery``, so the collection before is short.)
+    among the PDF's own objects wait until it is made. (A worker process freezes the libraries
+    before its first report, see ``reports.tasks``, so the collection before is short.)
     """
     gc.collect()
     enabled = gc.isenabled()

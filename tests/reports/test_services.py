@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import sys
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +13,6 @@ from django.utils import timezone
 
 import reports.rendering
 from deployments.models import AuditEntry
-from kiezlabor.celery import REPORT_STACK, preload_report_stack
 from reports import services
 from reports.models import Report
 from reports.tasks import build_report
@@ -396,13 +394,3 @@ def test_the_rebuilt_pdf_reads_the_same_and_a_new_report_counts_the_new_inputs(
     assert new.snapshot["figures"]["inputs"] == inputs + 7
     assert f"{inputs + 7} Beiträge" in new_text
     assert f"{inputs + 7} Beiträge" not in rebuilt_text
-
-
-def test_a_worker_starts_with_the_report_stack_loaded_and_frozen() -> None:
-    try:
-        preload_report_stack()
-
-        assert all(module in sys.modules for module in REPORT_STACK)
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import re
 import signal
@@ -27,7 +28,7 @@ from deployments.models import Deployment
 from kiezlabor.celery import app as celery_app
 from reports import services
 from reports.models import Report
-from reports.tasks import build_report, requeue_stuck_reports
+from reports.tasks import REPORT_STACK, build_report, report_stack_frozen, requeue_stuck_reports
 from tests.conftest import BASE_DIR, WorkerProcess, database_url
 from tests.factories import MembershipFactory, UserFactory
 from tests.reports.jobs_support import FakeRenderer, lab_deployment, pdf_pages
@@ -79,6 +80,29 @@ def test_the_task_is_acknowledged_late_and_retries_only_transient_errors() -> No
 
 @pytest.mark.smoke
 @pytest.mark.django_db
+def test_a_worker_process_loads_and_freezes_the_report_stack_before_its_first_report(
+    queued, media, renderer, monkeypatch
+) -> None:
+    report_stack_frozen.cache_clear()
+    gc.unfreeze()
+    loaded_before_rendering = []
+
+    def render(**kwargs):
+        loaded_before_rendering.append(all(name in sys.modules for name in REPORT_STACK))
+        return renderer(**kwargs)
+
+    monkeypatch.setattr(reports.rendering, "render_report", render)
+    build_report.apply(args=[queued.pk])
+    frozen = gc.get_freeze_count()
+    build_report.apply(args=[queued.pk])
+
+    assert loaded_before_rendering == [True]
+    assert frozen > 0
+    assert gc.get_freeze_count() == frozen  # once per process, not per report
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
 def test_the_task_builds_and_announces_the_report_once(queued, media, renderer, mailoutbox) -> None:
     first = build_report.apply(args=[queued.pk])
     second = build_report.apply(args=[queued.pk])
@@ -103,9 +127,7 @@ def test_a_lost_database_connection_is_retried_and_the_build_ends_done(
 
     def flaky(*, report_id, task_id):
         if failures:  # the first run had started the build when its connection broke
-            Report.objects.filter(pk=report_id).update(
-                state="running", attempts=1, task_id=task_id
-            )
+            Report.objects.filter(pk=report_id).update(state="running", attempts=1, task_id=task_id)
             raise failures.pop()
         return real_build(report_id=report_id, task_id=task_id)
 
