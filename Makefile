@@ -20,7 +20,7 @@ demo: system-packages install
 test: system-packages test-system-packages install
 	$(BIN)/python -m kiezlabor.devtools test $(PYTEST_ARGS)
 
-# Benchmarks of issue 8 (~15 min): writes bench/results.json and docs/performance.md.
+# Benchmarks of issue 8 (~10 min): writes bench/results.json and docs/performance.md.
 bench: system-packages test-system-packages bench-system-packages install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
