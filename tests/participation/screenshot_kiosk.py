@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 
 from tests.participation.browser import (
@@ -37,11 +36,6 @@ pytestmark = [
 
 OUTPUT = Path(settings.BASE_DIR) / "var" / "screenshots" / "kiosk"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> None:
-    cache.clear()
 
 
 class Camera:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -55,14 +54,6 @@ LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 
 def public(slug: str, what: str) -> str:
     return f"/api/public/deployments/{slug}/{what}/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle counters live in the cache; every test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

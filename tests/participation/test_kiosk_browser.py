@@ -11,7 +11,6 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -44,12 +43,6 @@ from tests.participation.browser import (
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> None:
-    """Every test is a new tablet; earlier tests' requests from 127.0.0.1 must not count."""
-    cache.clear()
 
 
 @pytest.fixture
